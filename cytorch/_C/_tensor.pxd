@@ -1,0 +1,49 @@
+# _tensor.pxd - the Tensor core shared by every _C module (cimport it).
+from libc.stdint cimport int64_t
+
+cdef class dtype:
+    cdef readonly int code
+    cdef readonly int itemsize
+    cdef readonly str _name
+    cdef readonly bint is_floating_point
+    cdef readonly bint is_complex
+    cdef readonly bint is_signed
+
+cdef class Storage:
+    cdef char *ptr
+    cdef Py_ssize_t nbytes
+    cdef object owner          # keeps foreign memory (a NumPy array, a DLPack capsule) alive
+    cdef public int64_t _version   # bumped by every in-place write through any view
+
+cdef class TensorBase:
+    cdef Storage _storage
+    cdef char *_data           # address of element [0, 0, ...] (storage ptr + offset)
+    cdef int64_t _offset       # in elements
+    cdef int _dtype
+    cdef int _ndim
+    cdef int64_t _numel
+    cdef int64_t _shape[16]
+    cdef int64_t _stride[16]   # in elements, like PyTorch
+    cdef object __weakref__
+
+cdef dtype dtype_of(int code)
+cdef int64_t _numel_of(int ndim, const int64_t *shape)
+cdef TensorBase _empty(int dt, int ndim, const int64_t *shape)
+cdef TensorBase _empty_like_shape(TensorBase like, int dt)
+cdef TensorBase _make_view(TensorBase base, int ndim, const int64_t *shape, const int64_t *stride, int64_t offset)
+cdef TensorBase _cast(TensorBase t, int dt)
+cdef TensorBase _contiguous(TensorBase t)
+cdef bint _is_contiguous(TensorBase t)
+cdef int _copy_into(TensorBase dst, TensorBase src) except -1
+cdef int _check_err(int err, str op) except -1
+cdef int _result_type2(object a, object b) except -1
+cdef int _promote(int a, int b)
+cdef int _scalar_dtype(object x) except -1
+cdef int _broadcast_shapes(int na, const int64_t *sa, int nb, const int64_t *sb, int64_t *out) except -1
+cdef TensorBase _as_tensor(object x, int dt)
+cdef object binary_op(int op, object a, object b, object out)
+cdef object binary_inplace(int op, TensorBase a, object b)
+cdef object unary_op(int op, TensorBase a, object out)
+cdef int _wrap_dim(int64_t d, int ndim, str op) except -100
+cdef object _new_tensor_type()
+cdef int _default_float()

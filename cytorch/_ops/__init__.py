@@ -1,0 +1,1 @@
+"""Op families, one module each; every module attaches its Tensor methods on import."""

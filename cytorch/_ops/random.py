@@ -1,0 +1,2 @@
+"""(stub: this op family is being written)"""
+__all__ = []

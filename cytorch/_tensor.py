@@ -1,0 +1,211 @@
+"""cytorch.Tensor: the Python face of the Cython TensorBase.
+
+The hot paths (arithmetic slots, views, metadata) are Cython methods of
+TensorBase. Everything else is a plain function in one of the op-family
+modules under cytorch/_ops/, attached here as a method with
+``@tensor_method`` so that each family stays in its own file.
+"""
+from cytorch._C import _tensor as _C
+from cytorch._C._tensor import TensorBase, Size
+
+__all__ = ["Tensor", "tensor_method", "device"]
+
+
+class device:
+    """Where a tensor lives. Only ``"cpu"`` exists until the GPU backend lands."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        type = str(type)
+        if ":" in type:
+            type, idx = type.split(":", 1)
+            index = int(idx)
+        if type not in ("cpu", "cuda", "meta"):
+            raise RuntimeError(f"Expected one of cpu, cuda, meta device type at start of device string: {type}")
+        self.type = type
+        self.index = index
+
+    def __repr__(self):
+        return f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+def _check_device(dev):
+    """Accept cpu; raise clearly for cuda (no GPU backend yet) and unknown names."""
+    if dev is None:
+        return
+    d = dev if isinstance(dev, device) else device(dev)
+    if d.type != "cpu":
+        raise RuntimeError(
+            f"cytorch: device '{d}' is not available: cytorch has no {d.type.upper()} backend yet "
+            "(cytorch.cuda.is_available() is False)")
+
+
+class Tensor(TensorBase):
+    """An n-dimensional strided array with PyTorch's API.
+
+    ``cytorch.Tensor(2, 3)`` makes an uninitialised float tensor and
+    ``cytorch.Tensor([1, 2])`` a float tensor from data (PyTorch's legacy
+    constructor); prefer ``cytorch.tensor``/``cytorch.empty``.
+    """
+
+    def __new__(cls, *args, device=None):
+        _check_device(device)
+        from cytorch._ops.creation import empty, tensor
+        if len(args) == 1 and not isinstance(args[0], int):
+            t = tensor(args[0], dtype=_C.get_default_dtype()) if not isinstance(args[0], TensorBase) else args[0]
+        else:
+            t = empty(*args)
+        if cls is Tensor:
+            return t
+        return t._as_subclass(cls)
+
+    @property
+    def device(self):
+        return CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def is_cpu(self):
+        return True
+
+    @property
+    def is_meta(self):
+        return False
+
+    @property
+    def is_sparse(self):
+        return False
+
+    @property
+    def is_quantized(self):
+        return False
+
+    @property
+    def layout(self):
+        from cytorch import strided
+        return strided
+
+    def get_device(self):
+        return -1
+
+    def _as_subclass(self, cls):
+        """A view of self whose Python class is ``cls`` (used by nn.Parameter)."""
+        return _C._as_subclass(self, cls)
+
+    def __repr__(self, *, tensor_contents=None):
+        from cytorch._tensor_str import _str
+        return _str(self, tensor_contents=tensor_contents)
+
+    def __format__(self, spec):
+        if self.dim() == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __array__(self, dtype=None, copy=None):
+        import numpy as np
+        a = np.asarray(self.numpy())
+        if dtype is not None and a.dtype != dtype:
+            a = a.astype(dtype)
+        elif copy:
+            a = a.copy()
+        return a
+
+    def numpy(self, *, force=False):
+        import numpy as np
+        return np.asarray(_ArrayView(self))
+
+    def __iter__(self):
+        if self.dim() == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self.select(0, i) for i in range(self.shape[0]))
+
+    def __contains__(self, element):
+        if isinstance(element, (TensorBase, int, float, bool, complex)):
+            return bool((self == element).any().item())
+        raise RuntimeError(
+            f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}.")
+
+    def __reversed__(self):
+        return self.flip(0) if self.dim() > 0 else self
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        r = self.clone()
+        if type(self) is not Tensor:
+            r = r._as_subclass(type(self))
+        d = getattr(self, "__dict__", None)
+        if d:
+            import copy
+            r.__dict__.update(copy.deepcopy(d, memo))
+        memo[id(self)] = r
+        return r
+
+    def __reduce_ex__(self, proto):
+        # Pickle (for worker processes, deepcopy fallbacks): raw bytes + metadata.
+        c = self.contiguous()
+        raw = bytes(memoryview(_ArrayView(c, raw=True)).cast("B")) if c.numel() else b""
+        return (_rebuild_tensor, (raw, self.dtype, tuple(self.shape), type(self), getattr(self, "__dict__", None) or None))
+
+
+class _ArrayView:
+    """Exposes a tensor's memory to NumPy through __array_interface__ (zero copy)."""
+
+    __slots__ = ("_t", "__array_interface__")
+
+    def __init__(self, t, raw=False):
+        self._t = t
+        iface = t.__array_interface__ if not raw else _raw_interface(t)
+        self.__array_interface__ = iface
+
+
+def _raw_interface(t):
+    return {"shape": (t.numel() * t.element_size(),), "typestr": "|u1",
+            "data": (t.data_ptr(), True), "version": 3}
+
+
+def _rebuild_tensor(raw, dtype, shape, cls=None, state=None):
+    from cytorch._ops.creation import empty
+    t = empty(shape, dtype=dtype)
+    if raw:
+        import numpy as np
+        np.asarray(_ArrayView(t, raw=True), dtype=np.uint8)[...] = np.frombuffer(raw, dtype=np.uint8)
+    if cls is not None and cls is not Tensor:
+        t = t._as_subclass(cls)
+    if state:
+        t.__dict__.update(state)
+    return t
+
+
+_C._register_tensor_type(Tensor)
+
+
+def tensor_method(fn=None, *, name=None):
+    """Attach a module-level op to cytorch.Tensor as a method (``x.op(...)``)."""
+    def attach(f):
+        setattr(Tensor, name or f.__name__, f)
+        return f
+    return attach(fn) if fn is not None else attach

@@ -1,0 +1,1 @@
+"""(stub: cytorch.linalg is being written)"""

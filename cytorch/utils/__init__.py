@@ -1,0 +1,1 @@
+"""cytorch.utils: data loading (later), DLPack interop."""

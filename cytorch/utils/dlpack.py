@@ -1,0 +1,1 @@
+"""(stub: DLPack interop is being written)"""

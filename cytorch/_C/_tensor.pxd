@@ -47,3 +47,13 @@ cdef object unary_op(int op, TensorBase a, object out)
 cdef int _wrap_dim(int64_t d, int ndim, str op) except -100
 cdef object _new_tensor_type()
 cdef int _default_float()
+cdef TensorBase _clone(TensorBase t)
+cdef int _store_scalar(char *buf, int dt, object x) except -1
+cdef object _load_scalar(const char *p, int dt)
+cdef bint _same_layout(TensorBase a, TensorBase b)
+cdef bint _can_cast(int f, int t)
+cdef int _to_real(int dt) noexcept nogil
+cdef int _to_complex(int dt) noexcept nogil
+cdef int _category(int dt) noexcept nogil
+cdef TensorBase _check_out(object out, int nd, const int64_t *shape, int result, str op)
+cdef int64_t _SIZES_C[12]

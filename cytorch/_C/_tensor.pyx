@@ -67,7 +67,7 @@ def pretty_name(int code):
     """PyTorch's C++ name of a dtype ('Float', 'Long'), used in error messages."""
     return _PRETTY[code]
 
-cdef inline int _category(int dt) nogil:
+cdef int _category(int dt) noexcept nogil:
     if dt == CT_BOOL:
         return 0
     if dt <= CT_INT64:
@@ -76,12 +76,12 @@ cdef inline int _category(int dt) nogil:
         return 2
     return 3
 
-cdef inline int _to_complex(int dt) nogil:
+cdef int _to_complex(int dt) noexcept nogil:
     if dt == CT_FLOAT64 or dt == CT_COMPLEX128:
         return CT_COMPLEX128
     return CT_COMPLEX64
 
-cdef inline int _to_real(int dt) nogil:
+cdef int _to_real(int dt) noexcept nogil:
     if dt == CT_COMPLEX64:
         return CT_FLOAT32
     if dt == CT_COMPLEX128:

@@ -854,3 +854,10 @@ int ct_fill(char *data, int dtype, int ndim, const int64_t *shape, const int64_t
     for (int d = 0; d < ndim; d++) { st[d] = strides[d]; st[ndim + d] = 0; }
     return ct_iterate(ct_cast_table[dtype][dtype], 2, args, ndim, shape, st, NULL);
 }
+
+int ct_take_int_flags(void) {
+    int f = (ct_int_div_by_zero ? 1 : 0) | (ct_int_neg_pow ? 2 : 0);
+    ct_int_div_by_zero = 0;
+    ct_int_neg_pow = 0;
+    return f;
+}

@@ -106,6 +106,8 @@ extern const ct_loop_fn ct_cast_table[CT_NDTYPES][CT_NDTYPES];
 extern volatile int ct_int_div_by_zero;
 /* Set by integer pow on a negative exponent. */
 extern volatile int ct_int_neg_pow;
+/* Read and clear both flags: bit 0 division by zero, bit 1 negative power. */
+int ct_take_int_flags(void);
 
 /* Scalar fill: write `value` (bytes of one element) to an n-d strided block. */
 int ct_fill(char *data, int dtype, int ndim, const int64_t *shape, const int64_t *strides, const void *value);

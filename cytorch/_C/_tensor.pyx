@@ -589,18 +589,25 @@ cdef int _binary_into(int op, TensorBase res, object a, object b, int compute) e
     for d in range(nd):
         strides[d] = res._stride[d] * risz
     ptrs[0] = res._data
+    cdef int flags
     if compute <= CT_INT64:
-        ct_int_div_by_zero = 0
-        ct_int_neg_pow = 0
+        ct_take_int_flags()
     with nogil:
         err = ct_iterate(fn, 3, ptrs, nd, res._shape, strides, NULL)
     _check_err(err, BIN_NAMES[op])
     if compute <= CT_INT64:
-        if ct_int_div_by_zero:
-            raise ZeroDivisionError(f"{BIN_NAMES[op]}: integer division by zero")
-        if ct_int_neg_pow:
+        flags = ct_take_int_flags()
+        if flags & 1:
+            raise IntegerDivisionByZero("ZeroDivisionError")
+        if flags & 2 and tb is None:
+            # like PyTorch: only a Python-scalar exponent is rejected; tensor exponents give 0
             raise RuntimeError("Integers to negative integer powers are not allowed.")
     return 0
+
+
+class IntegerDivisionByZero(RuntimeError, ZeroDivisionError):
+    """Integer division or remainder by zero (PyTorch raises RuntimeError('ZeroDivisionError'))."""
+
 
 cdef object binary_op(int op, object a, object b, object out):
     """a op b with promotion and broadcasting; writes into ``out`` when given."""

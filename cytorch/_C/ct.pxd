@@ -30,8 +30,7 @@ cdef extern from "ct_elementwise.h" nogil:
     ct_loop_fn ct_binary_table[][CT_NDTYPES]
     ct_loop_fn ct_unary_table[][CT_NDTYPES]
     ct_loop_fn ct_cast_table[][CT_NDTYPES]
-    int ct_int_div_by_zero
-    int ct_int_neg_pow
+    int ct_take_int_flags()
     int ct_fill(char *data, int dtype, int ndim, const int64_t *shape, const int64_t *strides, const void *value)
 
 cdef extern from "ct_elementwise.h" nogil:

@@ -113,28 +113,32 @@ _add_code, _sub_code, _mul_code = _B["add"], _B["sub"], _B["mul"]
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, elementwise with broadcasting."""
     if alpha != 1:
-        other = _binary(_mul_code, other, alpha)
+        other = _scaled(other, alpha)
     return _binary(_add_code, input, other, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other, elementwise with broadcasting."""
     if alpha != 1:
-        other = _binary(_mul_code, other, alpha)
+        other = _scaled(other, alpha)
     return _binary(_sub_code, input, other, out)
+
+
+def _scaled(other, alpha):
+    return _binary(_mul_code, other, alpha) if isinstance(other, TensorBase) else other * alpha
 
 
 @tensor_method(name="add_")
 def _add_(self, other, *, alpha=1):
     if alpha != 1:
-        other = _binary(_mul_code, other, alpha)
+        other = _scaled(other, alpha)
     return _binary_(_add_code, self, other)
 
 
 @tensor_method(name="sub_")
 def _sub_(self, other, *, alpha=1):
     if alpha != 1:
-        other = _binary(_mul_code, other, alpha)
+        other = _scaled(other, alpha)
     return _binary_(_sub_code, self, other)
 
 

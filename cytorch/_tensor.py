@@ -166,8 +166,9 @@ class Tensor(TensorBase):
 
     def __reduce_ex__(self, proto):
         # Pickle (for worker processes, deepcopy fallbacks): raw bytes + metadata.
+        import numpy as np
         c = self.contiguous()
-        raw = bytes(memoryview(_ArrayView(c, raw=True)).cast("B")) if c.numel() else b""
+        raw = np.asarray(_ArrayView(c, raw=True)).tobytes() if c.numel() else b""
         return (_rebuild_tensor, (raw, self.dtype, tuple(self.shape), type(self), getattr(self, "__dict__", None) or None))
 
 

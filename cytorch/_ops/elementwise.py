@@ -71,6 +71,18 @@ def _make_binary(name, op):
 def _make_unary(name, op):
     code = _U[op]
     int_identity = name in _INT_IDENTITY
+    if op == "sgn":  # sgn is sign for real tensors, z/|z| for complex ones
+        real_code = _U["sign"]
+
+        def f(input, *, out=None):
+            return _unary(code if input.is_complex() else real_code, input, out)
+
+        def f_(self):
+            return _unary_(code if self.is_complex() else real_code, self)
+
+        f.__name__, f_.__name__ = name, name + "_"
+        f.__doc__ = "sign(x) for real tensors, x / |x| for complex ones."
+        return f, f_
 
     def f(input, *, out=None):
         if int_identity and not (input.is_floating_point() or input.is_complex()):

@@ -185,7 +185,7 @@ class _ArrayView:
 
 def _raw_interface(t):
     return {"shape": (t.numel() * t.element_size(),), "typestr": "|u1",
-            "data": (t.data_ptr(), True), "version": 3}
+            "data": (t.data_ptr(), False), "version": 3}
 
 
 def _rebuild_tensor(raw, dtype, shape, cls=None, state=None):

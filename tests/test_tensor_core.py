@@ -348,3 +348,42 @@ def test_num_threads():
         ct.set_num_threads(old)
     with pytest.raises(RuntimeError):
         ct.set_num_threads(0)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@st.composite
+def permuted_and_target(draw):
+    nd = draw(st.integers(1, 4))
+    shape = draw(st.lists(st.integers(0, 4), min_size=nd, max_size=nd))
+    perm = draw(st.permutations(range(nd)))
+    n = int(np.prod(shape))
+    # a target shape with the same element count: factor n into up to 4 dims
+    dims = []
+    rest = n
+    for _ in range(draw(st.integers(0, 3))):
+        divs = [d for d in range(1, 5) if rest % d == 0] if rest else [0, 1, 2]
+        d = draw(st.sampled_from(divs))
+        dims.append(d)
+        rest = rest // d if d else rest
+    if n == 0 and 0 not in dims:
+        dims.append(0)
+    target = dims + [rest if n else draw(st.integers(1, 3))]
+    return shape, perm, target
+
+
+@settings(max_examples=200, deadline=None)
+@given(permuted_and_target())
+def test_reshape_view_matches_numpy(case):
+    shape, perm, target = case
+    a = np.arange(int(np.prod(shape)), dtype=np.float64).reshape(shape).transpose(perm)
+    t = ct.tensor(np.arange(int(np.prod(shape)), dtype=np.float64).reshape(shape)).permute(*perm)
+    r = t.reshape(target)
+    np.testing.assert_array_equal(r.numpy(), a.reshape(target))
+    try:
+        v = t.view(target)
+    except RuntimeError:
+        return
+    np.testing.assert_array_equal(v.numpy(), a.reshape(target))
+    assert v.untyped_storage() is t.untyped_storage()

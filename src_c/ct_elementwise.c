@@ -16,9 +16,22 @@
 volatile int ct_int_div_by_zero = 0;
 volatile int ct_int_neg_pow = 0;
 
+/* Each loop is compiled for baseline x86-64 and for AVX2 (Haswell), and the one
+ * for the running CPU is picked once at load time (GCC function multiversioning).
+ * -std=c11 keeps fp contraction off, so every variant gives identical results. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(CT_NO_MULTIVERSION)
+#define CT_MULTIVERSION __attribute__((target_clones("default", "arch=haswell")))
+#else
+#define CT_MULTIVERSION
+#endif
+
+/* Helpers are force-inlined so that they also inline into the AVX clones
+ * (GCC will not inline a default-target function there otherwise). */
+#define CT_INLINE static inline __attribute__((always_inline))
+
 /* out[i] := expr(a[i], b[i]) */
 #define CT_BINARY_TO(name, T, TO, expr)                                              \
-static void name(char **args, const int64_t *steps, int64_t n, const void *aux) {    \
+CT_MULTIVERSION static void name(char **args, const int64_t *steps, int64_t n, const void *aux) {    \
     (void)aux;                                                                       \
     char *po = args[0]; const char *pa = args[1], *pb = args[2];                     \
     const int64_t so = steps[0], sa = steps[1], sb = steps[2];                       \
@@ -42,7 +55,7 @@ static void name(char **args, const int64_t *steps, int64_t n, const void *aux) 
 
 /* out[i] := expr(a[i]) */
 #define CT_UNARY_TO(name, T, TO, expr)                                               \
-static void name(char **args, const int64_t *steps, int64_t n, const void *aux) {    \
+CT_MULTIVERSION static void name(char **args, const int64_t *steps, int64_t n, const void *aux) {    \
     (void)aux;                                                                       \
     char *po = args[0]; const char *pa = args[1];                                    \
     const int64_t so = steps[0], sa = steps[1];                                      \
@@ -60,22 +73,22 @@ static void name(char **args, const int64_t *steps, int64_t n, const void *aux) 
 
 /* ---- scalar helpers: integer division is Python's (floor), never traps ---- */
 #define CT_INT_HELPERS(T, UT, SUF)                                                   \
-static inline T ct_floordiv_##SUF(T a, T b) {                                        \
+CT_INLINE T ct_floordiv_##SUF(T a, T b) {                                        \
     if (b == 0) { ct_int_div_by_zero = 1; return 0; }                                \
     if (b == -1) return (T)(0 - (UT)a);  /* MIN / -1 would trap */                   \
     T q = a / b; if ((a % b != 0) && ((a < 0) != (b < 0))) q--; return q;            \
 }                                                                                    \
-static inline T ct_mod_##SUF(T a, T b) {                                             \
+CT_INLINE T ct_mod_##SUF(T a, T b) {                                             \
     if (b == 0) { ct_int_div_by_zero = 1; return 0; }                                \
     if (b == -1) return 0;                                                           \
     T r = a % b; if (r != 0 && ((r < 0) != (b < 0))) r += b; return r;               \
 }                                                                                    \
-static inline T ct_fmodi_##SUF(T a, T b) {                                           \
+CT_INLINE T ct_fmodi_##SUF(T a, T b) {                                           \
     if (b == 0) { ct_int_div_by_zero = 1; return 0; }                                \
     if (b == -1) return 0;                                                           \
     return a % b;                                                                    \
 }                                                                                    \
-static inline T ct_ipow_##SUF(T a, T b) {                                            \
+CT_INLINE T ct_ipow_##SUF(T a, T b) {                                            \
     if (b < 0) {                                                                     \
         if (a == 1) return 1;                                                        \
         if (a == -1) return (b & 1) ? -1 : 1;                                        \
@@ -94,14 +107,14 @@ CT_INT_HELPERS(int64_t, uint64_t, i64)
 #define ct_fmod_i(a, b) _Generic((a), int8_t: ct_fmodi_i8, int16_t: ct_fmodi_i16, int32_t: ct_fmodi_i32, default: ct_fmodi_i64)(a, b)
 #define ct_ipow_i(a, b) _Generic((a), int8_t: ct_ipow_i8, int16_t: ct_ipow_i16, int32_t: ct_ipow_i32, default: ct_ipow_i64)(a, b)
 
-static inline uint8_t ct_floordiv_u(uint8_t a, uint8_t b) { if (b == 0) { ct_int_div_by_zero = 1; return 0; } return a / b; }
-static inline uint8_t ct_mod_u(uint8_t a, uint8_t b) { if (b == 0) { ct_int_div_by_zero = 1; return 0; } return a % b; }
-static inline uint8_t ct_ipow_u(uint8_t a, uint8_t b) { unsigned r = 1, base = a; while (b) { if (b & 1) r *= base; base *= base; b >>= 1; } return (uint8_t)r; }
+CT_INLINE uint8_t ct_floordiv_u(uint8_t a, uint8_t b) { if (b == 0) { ct_int_div_by_zero = 1; return 0; } return a / b; }
+CT_INLINE uint8_t ct_mod_u(uint8_t a, uint8_t b) { if (b == 0) { ct_int_div_by_zero = 1; return 0; } return a % b; }
+CT_INLINE uint8_t ct_ipow_u(uint8_t a, uint8_t b) { unsigned r = 1, base = a; while (b) { if (b & 1) r *= base; base *= base; b >>= 1; } return (uint8_t)r; }
 
 /* Shifts by >= the bit width give 0 (or -1 for negative >>), never UB. */
 #define CT_SHIFTS(T, SUF, BITS)                                                      \
-static inline T ct_shl_##SUF(T a, T b) { return (b < 0 || b >= BITS) ? 0 : (T)((uint64_t)a << b); } \
-static inline T ct_shr_##SUF(T a, T b) { return (b < 0 || b >= BITS) ? (T)(a < 0 ? -1 : 0) : (T)(a >> b); }
+CT_INLINE T ct_shl_##SUF(T a, T b) { return (b < 0 || b >= BITS) ? 0 : (T)((uint64_t)a << b); } \
+CT_INLINE T ct_shr_##SUF(T a, T b) { return (b < 0 || b >= BITS) ? (T)(a < 0 ? -1 : 0) : (T)(a >> b); }
 CT_SHIFTS(uint8_t, u8, 8)
 CT_SHIFTS(int8_t, i8, 8)
 CT_SHIFTS(int16_t, i16, 16)
@@ -109,36 +122,64 @@ CT_SHIFTS(int32_t, i32, 32)
 CT_SHIFTS(int64_t, i64, 64)
 
 /* Python-style float floor division and remainder (sign of the divisor). */
-static inline float ct_floordivf(float a, float b) {
+CT_INLINE float ct_floordivf(float a, float b) {
     if (b == 0) return a / b;
     float m = fmodf(a, b), d = (a - m) / b;
     if (m != 0 && ((b < 0) != (m < 0))) d -= 1;
     float f = floorf(d); if (d - f > 0.5f) f += 1; return f;
 }
-static inline double ct_floordiv(double a, double b) {
+CT_INLINE double ct_floordiv(double a, double b) {
     if (b == 0) return a / b;
     double m = fmod(a, b), d = (a - m) / b;
     if (m != 0 && ((b < 0) != (m < 0))) d -= 1;
     double f = floor(d); if (d - f > 0.5) f += 1; return f;
 }
-static inline float ct_remf(float a, float b) { float r = fmodf(a, b); if (r != 0 && ((r < 0) != (b < 0))) r += b; return r; }
-static inline double ct_rem(double a, double b) { double r = fmod(a, b); if (r != 0 && ((r < 0) != (b < 0))) r += b; return r; }
+CT_INLINE float ct_remf(float a, float b) { float r = fmodf(a, b); if (r != 0 && ((r < 0) != (b < 0))) r += b; return r; }
+CT_INLINE double ct_rem(double a, double b) { double r = fmod(a, b); if (r != 0 && ((r < 0) != (b < 0))) r += b; return r; }
 /* maximum/minimum propagate NaN (fmax/fmin ignore it). */
 #define ct_nanmax(a, b) ((a) != (a) ? (a) : ((b) != (b) ? (b) : ((a) > (b) ? (a) : (b))))
 #define ct_nanmin(a, b) ((a) != (a) ? (a) : ((b) != (b) ? (b) : ((a) < (b) ? (a) : (b))))
-static inline float ct_signf(float a) { return a != a ? a : (float)((a > 0) - (a < 0)); }
-static inline double ct_sign(double a) { return a != a ? a : (double)((a > 0) - (a < 0)); }
-static inline ct_c64 ct_csgnf(ct_c64 a) { float m = cabsf(a); return m == 0 ? 0 : a / m; }
-static inline ct_c128 ct_csgn(ct_c128 a) { double m = cabs(a); return m == 0 ? 0 : a / m; }
+CT_INLINE float ct_signf(float a) { return a != a ? a : (float)((a > 0) - (a < 0)); }
+CT_INLINE double ct_sign(double a) { return a != a ? a : (double)((a > 0) - (a < 0)); }
+CT_INLINE ct_c64 ct_csgnf(ct_c64 a) { float m = cabsf(a); return m == 0 ? 0 : a / m; }
+CT_INLINE ct_c128 ct_csgn(ct_c128 a) { double m = cabs(a); return m == 0 ? 0 : a / m; }
+/* exp for float32 written so that gcc vectorises the loop calling it (libm's
+ * expf is a scalar call): x = n*ln2 + r with |r| <= ln2/2, e^r by a degree-7
+ * polynomial (truncation error < 1e-8), 2^n applied as two exponent-field
+ * multiplies so subnormal results come out right. Max error ~1 ulp. */
+CT_INLINE float ct_expf(float x) {
+    const float magic = 12582912.0f;                 /* 1.5 * 2^23: round to integer */
+    float xc = x < -104.0f ? -104.0f : x;            /* NaN passes through the compares */
+    xc = xc > 89.0f ? 89.0f : xc;
+    float t = xc * 1.44269504088896341f + magic;
+    float nf = t - magic;
+    nf = (nf == nf) ? nf : 0.0f;
+    float r = xc - nf * 0.693145751953125f;          /* ln2 split in hi + lo parts */
+    r = r - nf * 1.428606765330187045e-06f;
+    float p = 1.0f / 5040.0f;
+    p = p * r + 1.0f / 720.0f;
+    p = p * r + 1.0f / 120.0f;
+    p = p * r + 1.0f / 24.0f;
+    p = p * r + 1.0f / 6.0f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    int32_t n = (int32_t)nf, n1 = n / 2, n2 = n - n1;
+    union { uint32_t u; float f; } s1 = { (uint32_t)(n1 + 127) << 23 }, s2 = { (uint32_t)(n2 + 127) << 23 };
+    float y = p * s1.f * s2.f;
+    y = x > 88.72283935546875f ? INFINITY : y;
+    return x != x ? x : y;
+}
+
 /* sigmoid written so that exp never overflows */
-static inline float ct_sigmoidf(float a) { if (a >= 0) return 1.0f / (1.0f + expf(-a)); float e = expf(a); return e / (1.0f + e); }
-static inline double ct_sigmoid(double a) { if (a >= 0) return 1.0 / (1.0 + exp(-a)); double e = exp(a); return e / (1.0 + e); }
-static inline float ct_xlogyf(float a, float b) { if (b != b) return b; return a == 0 ? 0.0f : a * logf(b); }
-static inline double ct_xlogy(double a, double b) { if (b != b) return b; return a == 0 ? 0.0 : a * log(b); }
-static inline float ct_logaddexpf(float a, float b) { float m = fmaxf(a, b); if (isinf(m) && a == b) return m; return m + log1pf(expf(-fabsf(a - b))); }
-static inline double ct_logaddexp(double a, double b) { double m = fmax(a, b); if (isinf(m) && a == b) return m; return m + log1p(exp(-fabs(a - b))); }
+CT_INLINE float ct_sigmoidf(float a) { float e = ct_expf(-fabsf(a)); float s = 1.0f / (1.0f + e); return a >= 0 ? s : e * s; }
+CT_INLINE double ct_sigmoid(double a) { if (a >= 0) return 1.0 / (1.0 + exp(-a)); double e = exp(a); return e / (1.0 + e); }
+CT_INLINE float ct_xlogyf(float a, float b) { if (b != b) return b; return a == 0 ? 0.0f : a * logf(b); }
+CT_INLINE double ct_xlogy(double a, double b) { if (b != b) return b; return a == 0 ? 0.0 : a * log(b); }
+CT_INLINE float ct_logaddexpf(float a, float b) { float m = fmaxf(a, b); if (isinf(m) && a == b) return m; return m + log1pf(expf(-fabsf(a - b))); }
+CT_INLINE double ct_logaddexp(double a, double b) { double m = fmax(a, b); if (isinf(m) && a == b) return m; return m + log1p(exp(-fabs(a - b))); }
 /* float -> int conversion that never hits C's undefined behaviour */
-static inline int64_t ct_f2i(double v) {
+CT_INLINE int64_t ct_f2i(double v) {
     if (v != v) return INT64_MIN;
     if (v >= 9.2233720368547758e18) return INT64_MIN;
     if (v <= -9.2233720368547758e18) return INT64_MIN;
@@ -437,7 +478,7 @@ CT_UNARY(ct_sign_f32, float, ct_signf(a))
 CT_UNARY(ct_sign_f64, double, ct_sign(a))
 CT_UNARY(ct_sgn_c64, ct_c64, ct_csgnf(a))
 CT_UNARY(ct_sgn_c128, ct_c128, ct_csgn(a))
-CT_UNARY(ct_exp_f32, float, expf(a))
+CT_UNARY(ct_exp_f32, float, ct_expf(a))
 CT_UNARY(ct_exp_f64, double, exp(a))
 CT_UNARY(ct_exp_c64, ct_c64, cexpf(a))
 CT_UNARY(ct_exp_c128, ct_c128, cexp(a))

@@ -103,6 +103,8 @@ def topk(TensorBase x, int64_t k, int64_t dim, bint largest, bint sorted):
     cdef int64_t sh[16]
     cdef int err
     _no_complex(x, "topk")
+    if x._dtype == CT_BOOL:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     cdef int d = _wrap_dim(dim, x._ndim, "topk")
     x = _contiguous(x)
     _split(x, d, &outer, &n, &inner)

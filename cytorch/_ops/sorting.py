@@ -244,10 +244,14 @@ def _unique_dim(input, dim, consecutive):
     shape = list(input.shape)
     if any(s == 0 for i, s in enumerate(shape) if i != d):
         raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
-    moved = input.transpose(0, d)
+    order = [d] + [i for i in range(nd) if i != d]
+    moved = input.permute(order)
     rest = list(moved.shape[1:])
     rows, inverse, counts = _S.unique_rows(moved.reshape(shape[d], -1), consecutive)
-    output = rows.reshape([rows.shape[0]] + rest).transpose(0, d).contiguous()
+    back = [0] * nd
+    for i, o in enumerate(order):
+        back[o] = i
+    output = rows.reshape([rows.shape[0]] + rest).permute(back).contiguous()
     return output, inverse, counts
 
 

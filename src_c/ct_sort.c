@@ -266,6 +266,67 @@ static void kv_row(int dt, const char *base, int64_t inner, int64_t n, uint64_t 
     for (int64_t j = 0; j < n; j++) { a[j].k = keys[j]; a[j].i = j; }
 }
 
+/* heap[0..*cnt) := the k smallest (key, index) pairs among row positions [j0, j1),
+ * kept as a max-heap so most elements cost one comparison with the root. */
+static void heap_topk(int dt, const char *base, int64_t inner, int64_t j0, int64_t j1, uint64_t flip,
+                      int64_t k, ct_kv *heap, int64_t *cnt) {
+    uint64_t buf[1024];
+    size_t isz = ct_itemsize(dt);
+    int64_t h = 0;
+    for (int64_t s = j0; s < j1; s += 1024) {
+        int64_t len = j1 - s < 1024 ? j1 - s : 1024;
+        make_keys(dt, base + s * inner * (int64_t)isz, inner, len, buf, flip);
+        for (int64_t t = 0; t < len; t++) {
+            ct_kv x = { buf[t], s + t };
+            if (h < k) {
+                int64_t i = h++;
+                heap[i] = x;
+                while (i > 0 && kv_lt(heap[(i - 1) / 2], heap[i])) { KV_SWAP(heap, i, (i - 1) / 2); i = (i - 1) / 2; }
+            } else if (x.k < heap[0].k) {   /* equal keys lose: their index is larger */
+                heap[0] = x;
+                kv_sift(heap, 0, k);
+            }
+        }
+    }
+    *cnt = h;
+}
+
+static void put_topk(int dt, const char *src, int64_t inner, const ct_kv *a, int64_t k, int64_t *ix,
+                     char *vals, int64_t *idx, int64_t obase) {
+    size_t isz = ct_itemsize(dt);
+    for (int64_t j = 0; j < k; j++) { ix[j] = a[j].i; idx[obase + j * inner] = a[j].i; }
+    gather(isz, src, inner, ix, k, vals + obase * (int64_t)isz, inner);
+}
+
+/* Top k of one long row with threads scanning chunks: the k smallest pairs of a strict total
+ * order are the same set however the row is split, and they are returned sorted. */
+static int topk_row_parallel(int dt, const char *src, int64_t n, int64_t inner, int64_t k, uint64_t flip,
+                             char *vals, int64_t *idx, int64_t obase) {
+    int nt = ct_get_num_threads();
+    ct_kv *cand = malloc((size_t)nt * (size_t)k * sizeof(ct_kv));
+    int64_t *cnt = calloc((size_t)nt, sizeof(int64_t));
+    int64_t *ix = malloc((size_t)k * sizeof(int64_t));
+    if (!cand || !cnt || !ix) { free(cand); free(cnt); free(ix); return CT_ERR_NOMEM; }
+    #pragma omp parallel num_threads(nt)
+    {
+        #pragma omp for schedule(static)
+        for (int t = 0; t < nt; t++) {
+            int64_t j0 = n * t / nt, j1 = n * (t + 1) / nt;
+            heap_topk(dt, src, inner, j0, j1, flip, k, cand + (int64_t)t * k, &cnt[t]);
+        }
+    }
+    int64_t m = 0;
+    for (int t = 0; t < nt; t++) {
+        memmove(cand + m, cand + (int64_t)t * k, (size_t)cnt[t] * sizeof(ct_kv));
+        m += cnt[t];
+    }
+    if (m > k) kv_select(cand, m, k - 1);
+    kv_sort(cand, k);
+    put_topk(dt, src, inner, cand, k, ix, vals, idx, obase);
+    free(cand); free(cnt); free(ix);
+    return CT_OK;
+}
+
 /* vals/idx := the k largest (smallest) of each row, sorted when asked */
 int ct_topk_rows(int dt, const char *in, char *vals, int64_t *idx, int64_t outer, int64_t n,
                  int64_t inner, int64_t k, int largest, int sorted) {
@@ -276,24 +337,38 @@ int ct_topk_rows(int dt, const char *in, char *vals, int64_t *idx, int64_t outer
     if (rows == 0 || k == 0) return CT_OK;
     size_t isz = ct_itemsize(dt);
     uint64_t flip = largest ? width_mask(w) : 0;
+    int use_heap = k * 64 <= n;   /* small k: one pass with a k-heap beats a full selection */
+    if (use_heap && rows < ct_get_num_threads() && n >= CT_SORT_PAR_MIN) {
+        for (int64_t r = 0; r < rows; r++) {
+            int64_t o = r / inner, i = r % inner;
+            int err = topk_row_parallel(dt, in + (o * n * inner + i) * (int64_t)isz, n, inner, k, flip,
+                                        vals, idx, o * k * inner + i);
+            if (err) return err;
+        }
+        return CT_OK;
+    }
     int err = CT_OK;
     #pragma omp parallel num_threads(ct_get_num_threads()) if (rows > 1 && rows * n >= CT_SORT_PAR_MIN)
     {
-        ct_kv *a = malloc((size_t)n * sizeof(ct_kv));
-        uint64_t *keys = malloc((size_t)n * sizeof(uint64_t));
+        int64_t na = use_heap ? k : n;
+        ct_kv *a = malloc((size_t)na * sizeof(ct_kv));
+        uint64_t *keys = use_heap ? NULL : malloc((size_t)n * sizeof(uint64_t));
         int64_t *ix = malloc((size_t)k * sizeof(int64_t));
-        int ok = a && keys && ix;
+        int ok = a && (use_heap || keys) && ix;
         #pragma omp for schedule(static)
         for (int64_t r = 0; r < rows; r++) {
             if (!ok) continue;
-            int64_t o = r / inner, i = r % inner;
+            int64_t o = r / inner, i = r % inner, got;
             const char *src = in + (o * n * inner + i) * (int64_t)isz;
-            int64_t obase = o * k * inner + i;
-            kv_row(dt, src, inner, n, flip, a, keys);
-            if (k < n) kv_select(a, n, k - 1);
-            if (sorted) kv_sort(a, k);
-            for (int64_t j = 0; j < k; j++) { ix[j] = a[j].i; idx[obase + j * inner] = a[j].i; }
-            gather(isz, src, inner, ix, k, vals + obase * (int64_t)isz, inner);
+            if (use_heap) {
+                heap_topk(dt, src, inner, 0, n, flip, k, a, &got);
+                kv_sort(a, k);
+            } else {
+                kv_row(dt, src, inner, n, flip, a, keys);
+                if (k < n) kv_select(a, n, k - 1);
+                if (sorted) kv_sort(a, k);
+            }
+            put_topk(dt, src, inner, a, k, ix, vals, idx, o * k * inner + i);
         }
         if (!ok) {
             #pragma omp atomic write
@@ -524,6 +599,18 @@ int ct_searchsorted(int dt, const char *seq, const int64_t *sorter, int64_t nseq
 }
 
 /* ------------------------------------------------------------------ counting */
+
+/* *hi := max(in) (-1 when empty); CT_ERR_VALUE if any in[j] < 0 */
+int ct_bincount_max(const int64_t *in, int64_t n, int64_t *hi) {
+    int64_t mx = -1, mn = 0;
+    #pragma omp parallel for num_threads(ct_get_num_threads()) if (n >= CT_SORT_PAR_MIN) reduction(max:mx) reduction(min:mn)
+    for (int64_t j = 0; j < n; j++) {
+        if (in[j] > mx) mx = in[j];
+        if (in[j] < mn) mn = in[j];
+    }
+    *hi = mx;
+    return mn < 0 ? CT_ERR_VALUE : CT_OK;
+}
 
 /* out[v] := #{j : in[j] = v} */
 int ct_bincount_i64(const int64_t *in, int64_t n, int64_t *out, int64_t nbins) {

@@ -50,6 +50,9 @@ int ct_unique_rows(int dt, const char *in, int64_t n, int64_t m, int consecutive
 int ct_searchsorted(int dt, const char *seq, const int64_t *sorter, int64_t nseq_rows, int64_t n,
                     const char *vals, int64_t nrows, int64_t m, int right, int64_t *out);
 
+/* *hi := max(in) (-1 when empty); CT_ERR_VALUE if an element is negative. */
+int ct_bincount_max(const int64_t *in, int64_t n, int64_t *hi);
+
 /* out[v] += w[j] for v = in[j] (w = 1 when NULL); out has nbins entries. */
 int ct_bincount_i64(const int64_t *in, int64_t n, int64_t *out, int64_t nbins);
 int ct_bincount_f32(const int64_t *in, const float *w, int64_t n, float *out, int64_t nbins);

@@ -204,6 +204,28 @@ def test_topk_large_rows_select_path():
     np.testing.assert_array_equal(np.sort(np_of(v), 1), np.sort(a, 1)[:, :10])
 
 
+@pytest.mark.parametrize("largest", [True, False])
+@pytest.mark.parametrize("sorted_", [True, False])
+def test_topk_heap_path_ties_and_threads(largest, sorted_):
+    # k much smaller than the row: a one-pass heap; one long row: threads scan chunks
+    for shape, lo, hi in (((4, 3000), 0, 3), ((1, 100_000), -30000, 30000), ((2, 70_000), 0, 5)):
+        t, a = rand(shape, "int32", lo=lo, hi=hi)
+        ev, ei = ref_sort(a, -1, descending=largest)
+        outs = []
+        old = cytorch.get_num_threads()
+        try:
+            for nt in (1, 2):
+                cytorch.set_num_threads(nt)
+                v, i = t.topk(9, largest=largest, sorted=sorted_)
+                outs.append((np_of(v), np_of(i)))
+        finally:
+            cytorch.set_num_threads(old)
+        np.testing.assert_array_equal(outs[0][0], outs[1][0])
+        np.testing.assert_array_equal(outs[0][1], outs[1][1])
+        np.testing.assert_array_equal(outs[0][0], ev[:, :9])
+        np.testing.assert_array_equal(outs[0][1], ei[:, :9])     # ties: lower index first
+
+
 def test_topk_errors():
     with pytest.raises(RuntimeError, match="selected index k out of range"):
         cytorch.topk(cytorch.tensor([1.0, 2.0]), 3)
@@ -310,6 +332,7 @@ def test_quantile_vs_numpy(dt, interp):
     assert got.shape == (1, 11)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_nanquantile_and_errors():
     a = np.array([[1.0, np.nan, 3.0, 2.0], [np.nan] * 4])
     t = cytorch.tensor(a)

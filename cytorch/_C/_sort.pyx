@@ -28,6 +28,7 @@ cdef extern from "ct_sort.h" nogil:
                        int64_t *inverse, int64_t *counts, int64_t *nunique)
     int ct_searchsorted(int dt, const char *seq, const int64_t *sorter, int64_t nseq_rows, int64_t n,
                         const char *vals, int64_t nrows, int64_t m, int right, int64_t *out)
+    int ct_bincount_max(const int64_t *inp, int64_t n, int64_t *hi)
     int ct_bincount_i64(const int64_t *inp, int64_t n, int64_t *out, int64_t nbins)
     int ct_bincount_f32(const int64_t *inp, const float *w, int64_t n, float *out, int64_t nbins)
     int ct_bincount_f64(const int64_t *inp, const double *w, int64_t n, double *out, int64_t nbins)
@@ -244,20 +245,16 @@ def searchsorted(TensorBase seq, TensorBase vals, bint right, sorter):
 
 def bincount(TensorBase x, weights, int64_t minlength):
     """Counts (or weight sums) of each value of a 1-d non-negative int64 tensor."""
-    cdef int64_t n = x._numel, nbins = minlength, j, v
+    cdef int64_t n = x._numel, nbins = minlength, hi
     cdef int err = 0
     x = _contiguous(_cast(x, CT_INT64))
     cdef const int64_t *p = <const int64_t *>x._data
     with nogil:
-        for j in range(n):
-            v = p[j]
-            if v < 0:
-                err = 1
-                break
-            if v + 1 > nbins:
-                nbins = v + 1
+        err = ct_bincount_max(p, n, &hi)
     if err:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if hi + 1 > nbins:
+        nbins = hi + 1
     cdef TensorBase w, out
     if weights is None:
         out = _empty(CT_INT64, 1, &nbins)

@@ -150,6 +150,53 @@ static void sorted_row(int dt, const char *base, int64_t inner, int64_t n, uint6
     radix_sort(w->k, w->ix, w->tk, w->ti, n, key_width(dt));
 }
 
+/* dk/di[lo..hi) := stable merge of the sorted runs [lo, mid) and [mid, hi) of k/ix. */
+static void merge_runs(const uint64_t *k, const int64_t *ix, uint64_t *dk, int64_t *di, int64_t lo, int64_t mid,
+                       int64_t hi) {
+    int64_t a = lo, b = mid, o = lo;
+    while (a < mid && b < hi) {
+        if (k[b] < k[a]) { dk[o] = k[b]; di[o++] = ix[b++]; }
+        else { dk[o] = k[a]; di[o++] = ix[a++]; }     /* ties: the left run (lower positions) first */
+    }
+    while (a < mid) { dk[o] = k[a]; di[o++] = ix[a++]; }
+    while (b < hi) { dk[o] = k[b]; di[o++] = ix[b++]; }
+}
+
+/* One long row: threads radix-sort chunks, then merge them pairwise. A stable sort has
+ * exactly one result, so it does not depend on the number of chunks. */
+static int sort_row_parallel(int dt, const char *src, int64_t n, int64_t inner, uint64_t flip, char *vals,
+                             int64_t *idx) {
+    int nt = ct_get_num_threads(), w = key_width(dt);
+    size_t isz = ct_itemsize(dt), bytes = (size_t)n * 8;
+    uint64_t *k = malloc(bytes), *tk = malloc(bytes);
+    int64_t *ix = malloc(bytes), *ti = malloc(bytes);
+    if (!k || !tk || !ix || !ti) { free(k); free(tk); free(ix); free(ti); return CT_ERR_NOMEM; }
+    #pragma omp parallel for num_threads(nt) schedule(static)
+    for (int t = 0; t < nt; t++) {
+        int64_t j0 = n * t / nt, j1 = n * (t + 1) / nt;
+        make_keys(dt, src + j0 * inner * (int64_t)isz, inner, j1 - j0, k + j0, flip);
+        for (int64_t j = j0; j < j1; j++) ix[j] = j;
+        radix_sort(k + j0, ix + j0, tk + j0, ti + j0, j1 - j0, w);
+    }
+    for (int step = 1; step < nt; step *= 2) {
+        #pragma omp parallel for num_threads(nt) schedule(static)
+        for (int t = 0; t < nt; t += 2 * step) {
+            int m = t + step < nt ? t + step : nt, e = t + 2 * step < nt ? t + 2 * step : nt;
+            merge_runs(k, ix, tk, ti, n * t / nt, n * m / nt, n * e / nt);
+        }
+        uint64_t *t1 = k; k = tk; tk = t1;
+        int64_t *t2 = ix; ix = ti; ti = t2;
+    }
+    #pragma omp parallel for num_threads(nt) schedule(static)
+    for (int t = 0; t < nt; t++) {
+        int64_t j0 = n * t / nt, j1 = n * (t + 1) / nt;
+        gather(isz, src, inner, ix + j0, j1 - j0, vals + j0 * inner * (int64_t)isz, inner);
+        for (int64_t j = j0; j < j1; j++) idx[j * inner] = ix[j];
+    }
+    free(k); free(tk); free(ix); free(ti);
+    return CT_OK;
+}
+
 /* vals/idx := stable sort of each row */
 int ct_sort_rows(int dt, const char *in, char *vals, int64_t *idx, int64_t outer, int64_t n,
                  int64_t inner, int descending) {
@@ -159,6 +206,15 @@ int ct_sort_rows(int dt, const char *in, char *vals, int64_t *idx, int64_t outer
     if (rows == 0 || n == 0) return CT_OK;
     size_t isz = ct_itemsize(dt);
     uint64_t flip = descending ? width_mask(w) : 0;
+    if (rows < ct_get_num_threads() && n >= 4 * CT_SORT_PAR_MIN) {   /* too few rows to share out */
+        for (int64_t r = 0; r < rows; r++) {
+            int64_t base = (r / inner) * n * inner + r % inner;
+            int err = sort_row_parallel(dt, in + base * (int64_t)isz, n, inner, flip, vals + base * (int64_t)isz,
+                                        idx + base);
+            if (err) return err;
+        }
+        return CT_OK;
+    }
     int err = CT_OK;
     #pragma omp parallel num_threads(ct_get_num_threads()) if (rows > 1 && rows * n >= CT_SORT_PAR_MIN)
     {
@@ -576,7 +632,7 @@ int ct_searchsorted(int dt, const char *seq, const int64_t *sorter, int64_t nseq
     if (!key_width(dt)) return CT_ERR_VALUE;
     if (nrows == 0 || m == 0) return CT_OK;
     size_t isz = ct_itemsize(dt);
-    uint64_t *s = malloc((size_t)(n > 0 ? n : 1) * sizeof(uint64_t) * (nseq_rows == 1 ? 1 : 1));
+    uint64_t *s = malloc((size_t)(n > 0 ? n : 1) * sizeof(uint64_t));
     if (!s) return CT_ERR_NOMEM;
     int err = CT_OK;
     if (nseq_rows == 1) {

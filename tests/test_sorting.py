@@ -167,13 +167,24 @@ def test_parallel_rows_independent_of_thread_count(dt):
     np.testing.assert_array_equal(outs[0][1], ei)
 
 
-def test_single_long_row():
-    _, a = rand((200_000,), "float32", lo=-1000, hi=1000)
+@pytest.mark.parametrize("descending", [False, True])
+def test_single_long_row_chunked_sort(descending):
+    # one row: threads sort chunks and merge them; ties must keep their order across chunks
+    _, a = rand((200_003,), "float32", lo=-100, hi=100, nan=True)
     t = make(a, "float32")
-    v, i = t.sort()
-    ev, ei = ref_sort(a)
-    np.testing.assert_array_equal(np_of(i), ei)
-    np.testing.assert_array_equal(np_of(v), ev)
+    ev, ei = ref_sort(a, descending=descending)
+    old = cytorch.get_num_threads()
+    try:
+        for nt in (1, 2, 3):
+            cytorch.set_num_threads(nt)
+            v, i = t.sort(descending=descending)
+            np.testing.assert_array_equal(np_of(i), ei)
+            np.testing.assert_array_equal(np_of(v), ev)
+        cytorch.set_num_threads(3)     # 2 rows < 3 threads: chunked path with stride 2
+        x = make(np.stack([a[:150_000], a[1:150_001]], 1), "float32")   # two rows along dim 0, stride 2
+        np.testing.assert_array_equal(np_of(x.argsort(0))[:, 1], ref_sort(a[1:150_001], descending=False)[1])
+    finally:
+        cytorch.set_num_threads(old)
 
 
 # ------------------------------------------------------------------ topk / kthvalue

@@ -631,11 +631,11 @@ int ct_searchsorted(int dt, const char *seq, const int64_t *sorter, int64_t nseq
                     const char *vals, int64_t nrows, int64_t m, int right, int64_t *out) {
     if (!key_width(dt)) return CT_ERR_VALUE;
     if (nrows == 0 || m == 0) return CT_OK;
-    size_t isz = ct_itemsize(dt);
-    uint64_t *s = malloc((size_t)(n > 0 ? n : 1) * sizeof(uint64_t));
-    if (!s) return CT_ERR_NOMEM;
+    size_t isz = ct_itemsize(dt), kbytes = (size_t)(n > 0 ? n : 1) * sizeof(uint64_t);
     int err = CT_OK;
     if (nseq_rows == 1) {
+        uint64_t *s = malloc(kbytes);
+        if (!s) return CT_ERR_NOMEM;
         err = seq_keys(dt, seq, sorter, n, s);
         if (err == CT_OK) {
             int64_t tot = nrows * m;
@@ -643,14 +643,26 @@ int ct_searchsorted(int dt, const char *seq, const int64_t *sorter, int64_t nseq
             for (int64_t j = 0; j < tot; j++)
                 out[j] = bound(s, n, key_at(dt, vals + j * (int64_t)isz), right);
         }
-    } else {
-        for (int64_t r = 0; r < nrows && err == CT_OK; r++) {
-            err = seq_keys(dt, seq + r * n * (int64_t)isz, sorter ? sorter + r * n : NULL, n, s);
-            for (int64_t j = 0; j < m && err == CT_OK; j++)
+        free(s);
+        return err;
+    }
+    #pragma omp parallel num_threads(ct_get_num_threads()) if (nrows > 1 && nrows * (n + m) >= CT_SORT_PAR_MIN)
+    {
+        uint64_t *s = malloc(kbytes);
+        int e = s ? CT_OK : CT_ERR_NOMEM;
+        #pragma omp for schedule(static)
+        for (int64_t r = 0; r < nrows; r++) {
+            if (e != CT_OK) continue;
+            e = seq_keys(dt, seq + r * n * (int64_t)isz, sorter ? sorter + r * n : NULL, n, s);
+            for (int64_t j = 0; j < m && e == CT_OK; j++)
                 out[r * m + j] = bound(s, n, key_at(dt, vals + (r * m + j) * (int64_t)isz), right);
         }
+        if (e != CT_OK) {
+            #pragma omp atomic write
+            err = e;
+        }
+        free(s);
     }
-    free(s);
     return err;
 }
 

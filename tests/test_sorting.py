@@ -511,6 +511,15 @@ def test_searchsorted_nd_sorter_scalar_and_errors():
     vals = rng.uniform(0, 1, (3, 5))
     r = cytorch.searchsorted(cytorch.tensor(seq), cytorch.tensor(vals))
     assert_close(r, np.stack([np.searchsorted(seq[i], vals[i]) for i in range(3)]))
+    # many rows (parallel over rows), with a sorter per row
+    big = rng.uniform(0, 1, (300, 200))
+    order = np.argsort(big, axis=1, kind="stable")
+    q = rng.uniform(0, 1, (300, 50))
+    got = cytorch.searchsorted(cytorch.tensor(big), cytorch.tensor(q), sorter=cytorch.tensor(order), right=True)
+    sb = np.take_along_axis(big, order, 1)
+    assert_close(got, np.stack([np.searchsorted(sb[i], q[i], side="right") for i in range(300)]))
+    with pytest.raises(RuntimeError, match="sorter index out of range"):
+        cytorch.searchsorted(cytorch.tensor(big), cytorch.tensor(q), sorter=cytorch.tensor(order + 1))
     # mixed dtypes promote; a Python scalar gives a 0-d result
     assert cytorch.searchsorted(cytorch.tensor([1, 2, 3]), cytorch.tensor([1.5, 2.0])).tolist() == [1, 1]
     assert cytorch.searchsorted(cytorch.tensor([1.0, 2.0, 3.0]), 2.5).tolist() == 2

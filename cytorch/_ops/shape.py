@@ -366,7 +366,7 @@ def tensor_split(input, indices_or_sections, dim=0):
         for idx in _int_list(ios, "tensor_split", "indices") + [n]:
             stop = builtins.min(builtins.max(idx + n if idx < 0 else idx, 0), n)
             views.append(input.narrow(d, start, builtins.max(stop - start, 0)))
-            start = builtins.max(start, stop)
+            start = stop
         return tuple(views)
     sections = operator.index(ios)
     if sections <= 0:
@@ -590,7 +590,7 @@ def meshgrid(*tensors, indexing=None):
         view[i] = shape[i]
         grids.append(x.reshape(view).expand(shape))
     if swap:
-        grids = [g.transpose(0, 1) for g in [grids[1], grids[0]] + grids[2:]]
+        grids = [grids[1], grids[0]] + grids[2:]
     return tuple(grids)
 
 
@@ -780,7 +780,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         if repeats.dim() > 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if repeats.numel() == 1:
-            repeats = int(repeats.reshape(-1)[0].item())
+            repeats = repeats.reshape(-1).tolist()[0]
         else:
             if repeats.numel() != n:
                 raise RuntimeError(f"repeats must have the same size as input along dim, but got "

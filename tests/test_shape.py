@@ -787,3 +787,63 @@ def test_error_types_match_torch(torch, i):
     with pytest.raises(Exception) as ours:
         ERRORS[i](cytorch)
     assert type(ours.value) is type(theirs.value), (ours.value, theirs.value)
+
+
+EDGE_CASES = [
+    "L.tensor(3.).T", "L.ones(2, 3, 4).T.stride()", "L.unbind(L.tensor(1.))", "L.chunk(L.ones(0, 3), 2, 1)",
+    "L.ones(2, 0).split(0, 1)", "L.tensor_split(L.ones(2, 5), L.tensor([1, 3]), dim=1)",
+    "L.diagonal(L.ones(0, 3))", "L.movedim(L.tensor(1.), 0, 0)", "L.roll(L.tensor(1.), 1)",
+    "L.roll(L.tensor(1.), 1, 0)", "L.roll(L.arange(6).view(2, 3), [1, 1], [0, 0])",
+    "L.rot90(L.arange(6).view(2, 3), 1, [1, 0])", "L.rot90(L.arange(6).view(2, 3), 1, [-2, 1])",
+    "L.tril(L.ones(2, 3, dtype=L.bool))", "L.arange(6).view(2, 3).tril_(-1)", "L.tril_indices(3, 3, -10)",
+    "L.triu_indices(3, 3, 10)", "L.tril_indices(0, 0)", "L.diag(L.tensor(3.))", "L.diag(L.ones(0))",
+    "L.diag(L.ones(0, 2), 1)", "L.diagflat(L.tensor(3.))", "L.diag_embed(L.tensor(3.))",
+    "L.diag_embed(L.ones(0))", "L.trace(L.ones(0, 0))", "L.trace(L.arange(6, dtype=L.int8).view(2, 3))",
+    "L.block_diag(L.ones(2, dtype=L.int64), L.ones(1, dtype=L.bool))", "L.cartesian_prod(L.ones(0), L.ones(2))",
+    "L.cartesian_prod(L.ones(2), L.ones(3, dtype=L.float64))", "L.combinations(L.ones(0), 2)",
+    "L.combinations(L.tensor([1., 2.]), 3, True)", "L.meshgrid()", "L.meshgrid(L.tensor(1.), L.ones(2))",
+    "L.meshgrid(L.ones(2), indexing='xy')", "L.broadcast_tensors(L.ones(2, 1), L.tensor(3))",
+    "L.broadcast_shapes(L.Size([2, 1]), [3])", "L.broadcast_shapes((-1,), (3,))", "L.atleast_2d()",
+    "L.hstack([])", "L.vstack([])", "L.dstack([])", "L.column_stack([])",
+    "L.stack([L.tensor(1.), L.tensor(2)])", "L.stack([L.ones(2), L.ones(2, dtype=L.int64)], 1)",
+    "L.cat([L.ones(2, 3), L.ones(0)], 1)", "L.cat((L.ones(2, 3),), -1)",
+    "L.repeat_interleave(L.ones(2, 3), L.tensor([1, 2]), 0)",
+    "L.repeat_interleave(L.ones(2, 3), 2, -1, output_size=6)", "L.repeat_interleave(L.ones(0), 2)",
+    "L.repeat_interleave(L.tensor(1.), L.tensor([2]))", "L.repeat_interleave(L.tensor([2, 3]), output_size=5)",
+    "L.repeat_interleave(L.tensor([[2, 3]]))", "L.repeat_interleave(L.ones(3), L.tensor([[1, 1, 1]]))",
+    "L.ones(2, 3).repeat(0, 2)", "L.ones(2, 3).repeat(L.Size([1, 2]))", "L.tile(L.tensor(2.), (2, 3))",
+    "L.unflatten(L.tensor(1.), 0, (1,))", "L.unflatten(L.ones(6), 0, (-1, -1))",
+    "L.unflatten(L.ones(0), 0, (-1, 0))", "L.unflatten(L.ones(0), 0, (0, -1))", "L.ones(3).unfold(0, 0, 1)",
+    "L.ones(3).unfold(0, -1, 1)", "L.tensor(1.).unfold(0, 2, 1)", "L.as_strided(L.arange(6), (2, 2), (1, 2))",
+    "L.as_strided(L.arange(6), (2, 2), (1, 2), 1).storage_offset()",
+    "L.arange(6).view(2, 3).narrow_copy(1, -2, 2)", "L.column_stack([L.tensor(1.), L.tensor(2.)])",
+    "L.dstack([L.ones(2, 2, 2), L.ones(2, 2)])", "L.hsplit(L.ones(2, 6), [2])", "L.hsplit(L.ones(2, 6), 0)",
+    "L.roll(L.ones(2, 3), 1, -3)", "L.ones(2, 3, 4).mH.shape", "L.flip(L.arange(4.), dims=(0,))",
+    "L.ravel(L.tensor(2.))", "L.squeeze(L.ones(2, 1, 1), dim=(1, 2))",
+    "L.diagonal(L.ones(2, 3, 4), dim1=2, dim2=0, offset=1).stride()",
+]
+
+
+def _run_edge(L, expr):
+    import torch
+    try:
+        r = eval("lambda L: " + expr)(L)
+    except Exception as e:  # the error type is what is compared
+        return ("ERR", type(e).__name__)
+
+    def conv(r):
+        if isinstance(r, (tuple, list)):
+            return [conv(x) for x in r]
+        if isinstance(r, (torch.Tensor, cytorch.Tensor)):
+            d = str(r.dtype).split(".")[-1]
+            return (tuple(r.shape), d, (r.float() if d == "bfloat16" else r).tolist())
+        return r
+    return conv(r)
+
+
+@pytest.mark.parametrize("expr", EDGE_CASES)
+def test_edge_cases_match_torch(torch, expr):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert _run_edge(cytorch, expr) == _run_edge(torch, expr)

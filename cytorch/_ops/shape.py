@@ -84,6 +84,13 @@ def _tensor_seq(tensors, op, name="tensors"):
     return list(tensors)
 
 
+def _nonempty_seq(tensors, op):
+    tensors = _tensor_seq(tensors, op)
+    if not tensors:
+        raise RuntimeError(f"{op} expects a non-empty TensorList")
+    return tensors
+
+
 def _varargs(tensors):
     """f(a, b) or f([a, b]) -> list."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
@@ -251,6 +258,8 @@ Tensor.mH = property(_mH, doc="Conjugate transpose of the last two dims (a view 
 def unflatten(input, dim, sizes):
     """Expand dim ``dim`` of input into ``sizes`` (one entry may be -1) as a view."""
     nd = input.dim()
+    if nd == 0:
+        raise RuntimeError("unflatten: Dimension specified as 0 but tensor has no dimensions")
     d = _wrap(dim, nd)
     sizes = _int_list(sizes, "unflatten", "sizes")
     if not sizes:
@@ -459,6 +468,8 @@ def movedim(input, source, destination):
         raise RuntimeError(f"movedim: repeated dim in `source` ({src})")
     if len(set(wd)) != len(wd):
         raise RuntimeError(f"movedim: repeated dim in `destination` ({dst})")
+    if nd == 0:
+        return input._alias()
     order = [-1] * nd
     for s, dd in zip(ws, wd):
         order[dd] = s
@@ -505,7 +516,7 @@ def broadcast_shapes(*shapes):
     for s in lists:
         for i, v in enumerate(s):
             if v < 0:
-                raise RuntimeError(f"Trying to create tensor with negative dimension {v}: {s}")
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
             k = nd - len(s) + i
             if out[k] == 1:
                 out[k] = v
@@ -574,7 +585,7 @@ def meshgrid(*tensors, indexing=None):
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
     if not tensors:
-        return ()
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
     for i, x in enumerate(tensors):
         if x.dim() > 1:
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {x}")
@@ -672,16 +683,13 @@ def stack(tensors, dim=0, *, out=None):
 
 def hstack(tensors, *, out=None):
     """Concatenate column-wise (along dim 1, or dim 0 for 1-d tensors)."""
-    ts = atleast_1d(*_tensor_seq(tensors, "hstack"))
-    ts = [ts] if isinstance(ts, TensorBase) else list(ts)
-    if not ts:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    ts = [_as_1d(x) for x in _nonempty_seq(tensors, "hstack")]
     return cat(ts, 0 if ts[0].dim() == 1 else 1, out=out)
 
 
 def vstack(tensors, *, out=None):
     """Concatenate row-wise (1-d tensors become rows)."""
-    ts = [_as_2d(x) for x in _tensor_seq(tensors, "vstack")]
+    ts = [_as_2d(x) for x in _nonempty_seq(tensors, "vstack")]
     return cat(ts, 0, out=out)
 
 
@@ -690,13 +698,13 @@ row_stack = vstack
 
 def dstack(tensors, *, out=None):
     """Concatenate depth-wise (along dim 2, after atleast_3d)."""
-    ts = [_as_3d(x) for x in _tensor_seq(tensors, "dstack")]
+    ts = [_as_3d(x) for x in _nonempty_seq(tensors, "dstack")]
     return cat(ts, 2, out=out)
 
 
 def column_stack(tensors, *, out=None):
     """Stack 0-d/1-d tensors as columns (and 2-d ones as blocks of columns)."""
-    ts = [x.reshape(x.numel(), 1) if x.dim() <= 1 else x for x in _tensor_seq(tensors, "column_stack")]
+    ts = [x.reshape(x.numel(), 1) if x.dim() <= 1 else x for x in _nonempty_seq(tensors, "column_stack")]
     return cat(ts, 1, out=out)
 
 
@@ -821,9 +829,11 @@ def roll(input, shifts, dims=None):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
     x = input
     moved = False
+    if input.dim() == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     for s, dim in zip(sh, ds):
         d = _wrap(dim, input.dim())
-        n = x.shape[d] if x.dim() else 1
+        n = x.shape[d]
         if n == 0 or s % n == 0:
             continue
         s %= n

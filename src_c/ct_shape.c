@@ -110,3 +110,32 @@ int ct_gather_rows(char *out, const char *in, const int64_t *idx, int64_t nidx, 
         memcpy(out + r * row_bytes, in + idx[r] * row_bytes, (size_t)row_bytes);
     return CT_OK;
 }
+
+/* out := sum_i x[i * step] (byte step) accumulated as int64 (integer dtypes), double (real
+ * floating) or double complex (complex); out points at one value of that accumulation type. */
+int ct_trace(const char *data, int64_t n, int64_t step, int dtype, void *out) {
+    uint64_t si = 0;
+    double sf = 0.0;
+    ct_c128 sc = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        const char *p = data + i * step;
+        switch (dtype) {
+        case CT_BOOL: case CT_UINT8: si += *(const uint8_t *)p; break;
+        case CT_INT8: si += (uint64_t)(int64_t)*(const int8_t *)p; break;
+        case CT_INT16: si += (uint64_t)(int64_t)*(const int16_t *)p; break;
+        case CT_INT32: si += (uint64_t)(int64_t)*(const int32_t *)p; break;
+        case CT_INT64: si += (uint64_t)*(const int64_t *)p; break;
+        case CT_FLOAT16: sf += ct_half_to_float(*(const ct_half *)p); break;
+        case CT_BFLOAT16: sf += ct_bf16_to_float(*(const ct_bf16 *)p); break;
+        case CT_FLOAT32: sf += *(const float *)p; break;
+        case CT_FLOAT64: sf += *(const double *)p; break;
+        case CT_COMPLEX64: sc += *(const ct_c64 *)p; break;
+        case CT_COMPLEX128: sc += *(const ct_c128 *)p; break;
+        default: return CT_ERR_VALUE;
+        }
+    }
+    if (dtype <= CT_INT64) *(int64_t *)out = (int64_t)si;
+    else if (dtype <= CT_FLOAT64) *(double *)out = sf;
+    else *(ct_c128 *)out = sc;
+    return CT_OK;
+}

@@ -88,7 +88,8 @@ def test_cat_promotion_and_legacy_empty():
     a = cytorch.ones(2, 3, dtype=cytorch.int32)
     b = cytorch.ones(1, 3, dtype=cytorch.float16)
     assert cytorch.cat([a, b]).dtype == cytorch.float16
-    assert cytorch.cat([cytorch.ones(2, dtype=cytorch.bool), cytorch.ones(2, dtype=cytorch.uint8)]).dtype == cytorch.uint8
+    bools, bytes_ = cytorch.ones(2, dtype=cytorch.bool), cytorch.ones(2, dtype=cytorch.uint8)
+    assert cytorch.cat([bools, bytes_]).dtype == cytorch.uint8
     e = cytorch.ones(0, dtype=cytorch.float64)
     r = cytorch.cat([e, a, e])
     assert r.shape == (2, 3) and r.dtype == cytorch.float64
@@ -821,6 +822,11 @@ EDGE_CASES = [
     "L.roll(L.ones(2, 3), 1, -3)", "L.ones(2, 3, 4).mH.shape", "L.flip(L.arange(4.), dims=(0,))",
     "L.ravel(L.tensor(2.))", "L.squeeze(L.ones(2, 1, 1), dim=(1, 2))",
     "L.diagonal(L.ones(2, 3, 4), dim1=2, dim2=0, offset=1).stride()",
+    "L.arange(12.).view(3, 4).t().flip(1)", "L.arange(12.).view(3, 4).t().flip(1).stride()",
+    "L.arange(24).view(2, 3, 4).permute(2, 0, 1).flip(0, 2).stride()",
+    "L.arange(24).view(2, 3, 4).permute(2, 0, 1).flip(0, 2)",
+    "L.stack([L.ones(2, 3).t(), L.zeros(3, 2, dtype=L.int32)], 1)",
+    "L.trace(L.arange(12, dtype=L.int16).view(3, 4).t())",
 ]
 
 

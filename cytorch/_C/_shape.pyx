@@ -3,10 +3,11 @@
 # Views and most copies (cat, repeat, roll, ...) are composed in Python from
 # core views and copy_; what needs per-element index logic is here.
 from libc.stdint cimport int64_t
+from libc.string cimport memcpy
 
 from cytorch._C.ct cimport *
 from cytorch._C._tensor cimport (TensorBase, _empty, _check_err, _wrap_dim, _SIZES_C, _is_contiguous,
-                                 _contiguous)
+                                 _contiguous, _make_view, _copy_into, _promote, _cast)
 
 cdef extern from "ct_shape.h" nogil:
     int ct_tri_zero(char *data, int64_t batch, int64_t m, int64_t n, int64_t bstride, int64_t rstride,
@@ -17,8 +18,39 @@ cdef extern from "ct_shape.h" nogil:
     int ct_sum_i64(const int64_t *x, int64_t n, int64_t *out)
     int ct_sum_f64(const double *x, int64_t n, double *out)
     int ct_sum_c128(const double complex *x, int64_t n, double complex *out)
+    int ct_trace(const char *data, int64_t n, int64_t step, int dtype, void *out)
     int ct_gather_rows(char *out, const char *inp, const int64_t *idx, int64_t nidx, int64_t nrows,
                        int64_t row_bytes)
+
+
+cdef TensorBase _empty_like_layout(TensorBase t):
+    """An uninitialised tensor shaped like t, with t's dim order when t is a dense permutation
+    (PyTorch's preserve_format), else contiguous: copying t into it then streams both sides."""
+    cdef int nd = t._ndim, i, j, k
+    cdef int order[16]
+    cdef int64_t sh[16]
+    cdef int64_t st[16]
+    cdef int64_t expected = 1
+    if _is_contiguous(t) or nd < 2:
+        return _empty(t._dtype, nd, t._shape)
+    for i in range(nd):                    # insertion sort of dims by decreasing stride (stable)
+        k = i
+        j = i - 1
+        while j >= 0 and t._stride[order[j]] < t._stride[k]:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = k
+    for i in range(nd - 1, -1, -1):
+        k = order[i]
+        if t._shape[k] != 1 and t._stride[k] != expected:
+            return _empty(t._dtype, nd, t._shape)
+        expected *= t._shape[k]
+    for i in range(nd):
+        sh[i] = t._shape[order[i]]
+    cdef TensorBase base = _empty(t._dtype, nd, sh)
+    for i in range(nd):
+        st[order[i]] = base._stride[i]
+    return _make_view(base, nd, t._shape, st, 0)
 
 
 def flip(TensorBase t, dims):
@@ -28,11 +60,13 @@ def flip(TensorBase t, dims):
     through negative byte strides starting at each flipped dim's last element.
     """
     cdef int64_t strides[2 * 16]
+    cdef int64_t shape[16]
     cdef char *ptrs[2]
-    cdef int nd = t._ndim, d, err
+    cdef int nd = t._ndim, d, err, i, j, k
     cdef int64_t isz = _SIZES_C[t._dtype]
     cdef int flipped[16]
-    cdef TensorBase r = _empty(t._dtype, nd, t._shape)
+    cdef int order[16]
+    cdef TensorBase r = _empty_like_layout(t)
     for d in range(16):
         flipped[d] = 0
     for x in dims:
@@ -44,16 +78,26 @@ def flip(TensorBase t, dims):
         return r
     ptrs[0] = r._data
     ptrs[1] = t._data
-    for d in range(nd):
-        strides[d] = r._stride[d] * isz
+    # walk dims in r's memory order (the iterator's innermost dim is the last one)
+    for i in range(nd):
+        k = i
+        j = i - 1
+        while j >= 0 and r._stride[order[j]] < r._stride[k]:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = k
+    for i in range(nd):
+        d = order[i]
+        shape[i] = t._shape[d]
+        strides[i] = r._stride[d] * isz
         if flipped[d]:
             ptrs[1] += (t._shape[d] - 1) * t._stride[d] * isz
-            strides[nd + d] = -t._stride[d] * isz
+            strides[nd + i] = -t._stride[d] * isz
         else:
-            strides[nd + d] = t._stride[d] * isz
+            strides[nd + i] = t._stride[d] * isz
     cdef ct_loop_fn fn = ct_cast_table[t._dtype][t._dtype]
     with nogil:
-        err = ct_iterate(fn, 2, ptrs, nd, t._shape, strides, NULL)
+        err = ct_iterate(fn, 2, ptrs, nd, shape, strides, NULL)
     _check_err(err, "flip")
     return r
 
@@ -163,3 +207,158 @@ def gather_rows(TensorBase t, TensorBase idx):
         err = ct_gather_rows(r._data, t._data, <const int64_t *>idx._data, idx._numel, t._shape[0], row)
     _check_err(err, "index_select")
     return r
+
+
+def _seq_error(op, obj, Py_ssize_t i):
+    return TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, but found element of "
+                     f"type {type(obj).__name__} at pos {i}")
+
+
+def cat(tensors, dim):
+    """Concatenate along ``dim`` into a new tensor of the promoted dtype (torch.cat's checks)."""
+    cdef Py_ssize_t k, n
+    cdef TensorBase x, ref = None, r, v
+    cdef int dt = -1, nd = 0, d = 0, j
+    cdef int64_t total = 0, start = 0
+    cdef int64_t shape[16]
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"cat(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
+    n = len(tensors)
+    if n == 0:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for k in range(n):
+        obj = tensors[k]
+        if not isinstance(obj, TensorBase):
+            raise _seq_error("cat", obj, k)
+        x = <TensorBase>obj
+        if x._ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {k}) cannot be concatenated")
+        dt = x._dtype if k == 0 else _promote(dt, x._dtype)
+        if x._ndim == 1 and x._shape[0] == 0:
+            continue                       # legacy rule: 1-d empty tensors are skipped
+        if ref is None:
+            ref = x
+            nd = x._ndim
+            d = _wrap_dim(dim, nd, "cat")
+        elif x._ndim != nd:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {x._ndim}")
+        else:
+            for j in range(nd):
+                if j != d and x._shape[j] != ref._shape[j]:
+                    raise RuntimeError(
+                        f"Sizes of tensors must match except in dimension {d}. Expected size {ref._shape[j]} "
+                        f"but got size {x._shape[j]} for tensor number {k} in the list.")
+        total += x._shape[d]
+    if ref is None:
+        shape[0] = 0
+        return _empty(dt, 1, shape)
+    memcpy(shape, ref._shape, nd * sizeof(int64_t))
+    shape[d] = total
+    r = _empty(dt, nd, shape)
+    for k in range(n):
+        x = <TensorBase>tensors[k]
+        if (x._ndim == 1 and x._shape[0] == 0) or x._shape[d] == 0:
+            continue
+        shape[d] = x._shape[d]
+        v = _make_view(r, nd, shape, r._stride, start * r._stride[d])
+        _copy_into(v, x)
+        start += x._shape[d]
+    return r
+
+
+def stack(tensors, dim):
+    """Join equal-shaped tensors along a new dim ``dim`` into a new tensor of the promoted dtype."""
+    cdef Py_ssize_t k, n
+    cdef TensorBase x, ref = None, r, v
+    cdef int dt = -1, nd, d, j, m
+    cdef int64_t shape[16]
+    cdef int64_t vst[16]
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"stack(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
+    n = len(tensors)
+    if n == 0:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for k in range(n):
+        obj = tensors[k]
+        if not isinstance(obj, TensorBase):
+            raise _seq_error("stack", obj, k)
+        x = <TensorBase>obj
+        if k == 0:
+            ref = x
+            dt = x._dtype
+            continue
+        dt = _promote(dt, x._dtype)
+        same = x._ndim == ref._ndim
+        if same:
+            for j in range(ref._ndim):
+                if x._shape[j] != ref._shape[j]:
+                    same = False
+        if not same:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref.shape)} at entry 0 "
+                               f"and {list(x.shape)} at entry {k}")
+    nd = ref._ndim + 1
+    if nd > 16:
+        raise RuntimeError("stack: at most 16 dimensions are supported")
+    d = _wrap_dim(dim, nd, "stack")
+    m = 0
+    for j in range(nd):
+        if j == d:
+            shape[j] = n
+        else:
+            shape[j] = ref._shape[m]
+            m += 1
+    r = _empty(dt, nd, shape)
+    m = 0
+    for j in range(nd):                    # the view of slice k: r with dim d dropped
+        if j != d:
+            vst[m] = r._stride[j]
+            m += 1
+    if r._numel == 0:
+        return r
+    for k in range(n):
+        v = _make_view(r, nd - 1, ref._shape, vst, k * r._stride[d])
+        _copy_into(v, <TensorBase>tensors[k])
+    return r
+
+
+def diagonal(TensorBase t, int64_t offset, dim1, dim2):
+    """View of diagonal ``offset`` of the (dim1, dim2) planes of t, appended as the last dim."""
+    cdef int nd = t._ndim, d1, d2, j, m = 0
+    cdef int64_t sh[16]
+    cdef int64_t st[16]
+    cdef int64_t n, start
+    d1 = _wrap_dim(dim1, nd, "diagonal")
+    d2 = _wrap_dim(dim2, nd, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    if offset >= 0:
+        n = min(t._shape[d1], t._shape[d2] - offset)
+        start = offset * t._stride[d2]
+    else:
+        n = min(t._shape[d1] + offset, t._shape[d2])
+        start = -offset * t._stride[d1]
+    if n <= 0:
+        n = 0
+        start = 0
+    for j in range(nd):
+        if j != d1 and j != d2:
+            sh[m] = t._shape[j]
+            st[m] = t._stride[j]
+            m += 1
+    sh[m] = n
+    st[m] = t._stride[d1] + t._stride[d2]
+    return _make_view(t, nd - 1, sh, st, t._offset + start)
+
+
+def trace(TensorBase t, int result_dtype):
+    """Sum of the main diagonal of the matrix t, as a 0-d tensor of ``result_dtype``."""
+    cdef int64_t n = min(t._shape[0], t._shape[1]), step = (t._stride[0] + t._stride[1]) * _SIZES_C[t._dtype]
+    cdef int acc = CT_INT64 if t._dtype <= CT_INT64 else (CT_FLOAT64 if t._dtype <= CT_FLOAT64 else CT_COMPLEX128)
+    cdef TensorBase r = _empty(acc, 0, NULL)
+    cdef int err
+    with nogil:
+        err = ct_trace(t._data, n, step, t._dtype, r._data)
+    _check_err(err, "trace")
+    return _cast(r, result_dtype)

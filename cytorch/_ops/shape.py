@@ -31,8 +31,6 @@ __all__ = [
 ]
 
 _INT64 = _C._dtype_from_name("int64")
-_FLOAT64 = _C._dtype_from_name("float64")
-_COMPLEX128 = _C._dtype_from_name("complex128")
 _BOOL = _C._dtype_from_name("bool")
 
 
@@ -431,24 +429,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
     Example: ``cytorch.arange(9).view(3, 3).diagonal(1)`` is ``[1, 5]``.
     """
-    nd = input.dim()
-    d1, d2 = _wrap(dim1, nd), _wrap(dim2, nd)
-    if d1 == d2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    shape, stride = list(input.shape), list(input.stride())
-    offset = operator.index(offset)
-    if offset >= 0:
-        n = builtins.max(builtins.min(shape[d1], shape[d2] - offset), 0)
-        start = offset * stride[d2]
-    else:
-        n = builtins.max(builtins.min(shape[d1] + offset, shape[d2]), 0)
-        start = -offset * stride[d1]
-    if n == 0:
-        start = 0
-    keep = [k for k in builtins.range(nd) if k not in (d1, d2)]
-    return input._as_strided(tuple(shape[k] for k in keep) + (n,),
-                             tuple(stride[k] for k in keep) + (stride[d1] + stride[d2],),
-                             input.storage_offset() + start)
+    return _K.diagonal(input, operator.index(offset), dim1, dim2)
 
 
 tensor_method(diagonal)
@@ -613,50 +594,14 @@ def cat(tensors, dim=0, *, out=None):
     1-d empty tensors are skipped when checking shapes (PyTorch's legacy rule).
     Example: ``cytorch.cat([cytorch.ones(2, 3), cytorch.zeros(1, 3)])`` has shape (3, 3).
     """
-    tensors = _tensor_seq(tensors, "cat")
-    if not tensors:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    for i, x in enumerate(tensors):
-        if x.dim() == 0:
-            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    dt = _promote_all(tensors)
-    used = [(i, x) for i, x in enumerate(tensors) if not (x.dim() == 1 and x.shape[0] == 0)]
-    if not used:
-        return _finish_out(_empty((0,), dt), out)
-    ref_i, ref = used[0]
-    nd = ref.dim()
-    d = _wrap(dim, nd)
-    total = 0
-    for i, x in used:
-        if x.dim() != nd:
-            raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {x.dim()}")
-        for k in builtins.range(nd):
-            if k != d and x.shape[k] != ref.shape[k]:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
-                                   f"{ref.shape[k]} but got size {x.shape[k]} for tensor number {i} in the list.")
-        total += x.shape[d]
-    shape = list(ref.shape)
-    shape[d] = total
-    if out is not None:
-        if not isinstance(out, TensorBase):
-            raise TypeError(f"cat(): argument 'out' must be Tensor, not {type(out).__name__}")
-        if not _C.can_cast(dt, out.dtype):
-            raise RuntimeError(f"cat(): result type {dt} can't be cast to the desired output type {out.dtype}")
-        if builtins.any(x.untyped_storage().data_ptr() == out.untyped_storage().data_ptr() and x.numel()
-                        for _, x in used) and out.numel():
-            return _finish_out(cat(tensors, dim), out)
-        if tuple(out.shape) != tuple(shape):
-            out.resize_(tuple(shape))
-        r = out
-    else:
-        r = _empty(shape, dt)
-    start = 0
-    for _, x in used:
-        n = x.shape[d]
-        if n:
-            r.narrow(d, start, n).copy_(x)
-        start += n
-    return r
+    r = _K.cat(tensors, dim)
+    if out is None:
+        return r
+    if not isinstance(out, TensorBase):
+        raise TypeError(f"cat(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if not _C.can_cast(r.dtype, out.dtype):
+        raise RuntimeError(f"cat(): result type {r.dtype} can't be cast to the desired output type {out.dtype}")
+    return _finish_out(r, out)
 
 
 def concat(tensors, dim=0, *, out=None):
@@ -669,16 +614,7 @@ def concatenate(tensors, axis=0, out=None, *, dim=None):
 
 def stack(tensors, dim=0, *, out=None):
     """Join equal-shaped tensors along a new dim ``dim``."""
-    tensors = _tensor_seq(tensors, "stack")
-    if not tensors:
-        raise RuntimeError("stack expects a non-empty TensorList")
-    shape0 = tuple(tensors[0].shape)
-    for i, x in enumerate(tensors):
-        if tuple(x.shape) != shape0:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape0)} at entry 0 and "
-                               f"{list(x.shape)} at entry {i}")
-    d = _wrap(dim, len(shape0) + 1)
-    return cat([x.unsqueeze(d) for x in tensors], d, out=out)
+    return _finish_out(_K.stack(tensors, dim), out)
 
 
 def hstack(tensors, *, out=None):
@@ -796,9 +732,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             reps = repeats.to(_INT64).contiguous()
             total = output_size
             if total is None:
-                total = int(_K.sum1d(reps).item())
-                if total < 0 or builtins.any(v < 0 for v in reps.tolist()):
-                    raise RuntimeError("repeats can not be negative")
+                total = builtins.max(_K.sum1d(reps).item(), 0)   # the kernel rejects negative repeats
             return _K.repeat_interleave(input, reps, d, operator.index(total))
     repeats = operator.index(repeats)
     if repeats < 0:
@@ -1021,9 +955,7 @@ def trace(input):
     dt = input.dtype
     if dt == _BOOL:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
-    acc = _COMPLEX128 if dt.is_complex else _FLOAT64 if dt.is_floating_point else _INT64
-    s = _K.sum1d(input.diagonal().to(acc).contiguous())
-    return s if acc == _INT64 or dt == acc else s.to(dt)
+    return _K.trace(input, dt.code if dt.is_floating_point or dt.is_complex else _INT64.code)
 
 
 tensor_method(trace)

@@ -438,8 +438,8 @@ def test_repeat_tile(dt, layout):
 
 def test_repeat_many_dims_and_errors():
     x, a = make((2, 1, 2, 1, 2, 1, 2, 1, 2), "int32")
-    reps = (2, 3, 1, 2, 2, 1, 2, 2, 1)
-    assert_close(x.repeat(reps), np.tile(a, reps))
+    for reps in [(2, 3, 1, 2, 2, 1, 2, 2, 1), (2, 2, 2, 2, 1, 2, 2, 2, 2)]:   # the second needs > 16 dims at once
+        assert_close(x.repeat(reps), np.tile(a, reps))
     with pytest.raises(RuntimeError):
         cytorch.ones(2, 3).repeat(2)
     with pytest.raises(RuntimeError):
@@ -589,6 +589,23 @@ def test_tril_triu_inplace(layout, k):
     cv = np.transpose(c, (1, 0, 2))[:, :, 1:5]
     cv[...] = np.triu(cv.copy(), k)
     assert_close(z, c)
+
+
+def test_inplace_views_share_storage():
+    x = cytorch.arange(6).view(2, 3)
+    y = x.t_()
+    assert y is x and x.shape == (3, 2) and x.stride() == (1, 3)
+    x.unsqueeze_(0).squeeze_(0)
+    assert x.shape == (3, 2)
+    z = cytorch.zeros(4, 4)
+    r = cytorch.diagonal_scatter(z, cytorch.ones(4))
+    assert_close(r, np.eye(4, dtype=np.float32))
+    assert_close(z, np.zeros((4, 4), np.float32))   # input untouched
+    big, a = make((40, 300, 5), "float32", "T")
+    exp = np.tril(a, 1)
+    assert_close(big.tril(1), exp)   # large enough for the threaded path
+    big.tril_(1)
+    assert_close(big, exp)
 
 
 def test_tril_errors_and_out():
@@ -827,6 +844,20 @@ EDGE_CASES = [
     "L.arange(24).view(2, 3, 4).permute(2, 0, 1).flip(0, 2)",
     "L.stack([L.ones(2, 3).t(), L.zeros(3, 2, dtype=L.int32)], 1)",
     "L.trace(L.arange(12, dtype=L.int16).view(3, 4).t())",
+    "L.cat([L.ones(2, 1), L.zeros(2, 2)], axis=1)", "L.stack([L.ones(2), L.zeros(2)], axis=1)",
+    "L.select_scatter(L.zeros(2, 3), L.arange(2.), 1, -1)", "L.select_scatter(L.zeros(2, 3), L.ones(3), 1, 0)",
+    "L.slice_scatter(L.zeros(5, 3), L.ones(2, 3), 0, 1, 5, 2)", "L.slice_scatter(L.zeros(4, 6), L.ones(4, 2), 1, -2)",
+    "L.slice_scatter(L.zeros(5, 3), L.ones(3, 3), 0, 1, 5, 2)",
+    "L.diagonal_scatter(L.zeros(3, 4), L.arange(3.), 1)", "L.diagonal_scatter(L.zeros(3, 4), L.arange(2.), -1)",
+    "L.as_strided_scatter(L.zeros(6), L.ones(2, 2), (2, 2), (1, 2), 1)",
+    "L.permute_copy(L.arange(6).view(2, 3), (1, 0)).stride()", "L.t_copy(L.arange(6).view(2, 3))",
+    "L.diagonal_copy(L.arange(6).view(2, 3))", "L.split_copy(L.arange(5), 2)",
+    "L.unbind_copy(L.arange(6).view(2, 3), 1)", "L.expand_copy(L.arange(3), (2, 3))",
+    "L.unfold_copy(L.arange(6), 0, 2, 2)", "L.adjoint(L.arange(6.).view(2, 3))",
+    "L.unsafe_chunk(L.arange(5), 2)", "L.unsafe_split(L.arange(5), 3)",
+    "L.arange(6).view(2, 3).t_().stride()", "L.arange(6).view(2, 3).transpose_(0, 1)",
+    "L.arange(6).view(2, 1, 3).squeeze_()", "L.arange(6).view(2, 3).unsqueeze_(1).stride()",
+    "L.arange(6).view(2, 3).swapaxes_(0, 1).shape", "L.arange(6).as_strided_((2, 2), (1, 2))",
 ]
 
 

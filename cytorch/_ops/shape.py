@@ -28,6 +28,11 @@ __all__ = [
     "repeat_interleave", "tile", "roll", "flip", "fliplr", "flipud", "rot90", "tril", "triu",
     "tril_indices", "triu_indices", "diag", "diag_embed", "diagflat", "trace", "cartesian_prod",
     "combinations", "block_diag",
+    # in-place-free relatives of views
+    "adjoint", "unsafe_split", "unsafe_chunk", "select_scatter", "slice_scatter", "diagonal_scatter",
+    "as_strided_scatter", "permute_copy", "transpose_copy", "t_copy", "squeeze_copy", "unsqueeze_copy",
+    "expand_copy", "view_copy", "diagonal_copy", "select_copy", "unfold_copy", "as_strided_copy", "alias_copy",
+    "unbind_copy", "split_copy", "split_with_sizes_copy",
 ]
 
 _INT64 = _C._dtype_from_name("int64")
@@ -588,13 +593,13 @@ def meshgrid(*tensors, indexing=None):
 
 # ---------------------------------------------------------------- joining
 
-def cat(tensors, dim=0, *, out=None):
+def cat(tensors, dim=0, *, out=None, axis=None):
     """Concatenate tensors along an existing dim, promoting dtypes.
 
     1-d empty tensors are skipped when checking shapes (PyTorch's legacy rule).
     Example: ``cytorch.cat([cytorch.ones(2, 3), cytorch.zeros(1, 3)])`` has shape (3, 3).
     """
-    r = _K.cat(tensors, dim)
+    r = _K.cat(tensors, dim if axis is None else axis)
     if out is None:
         return r
     if not isinstance(out, TensorBase):
@@ -612,9 +617,9 @@ def concatenate(tensors, axis=0, out=None, *, dim=None):
     return cat(tensors, axis if dim is None else dim, out=out)
 
 
-def stack(tensors, dim=0, *, out=None):
+def stack(tensors, dim=0, *, out=None, axis=None):
     """Join equal-shaped tensors along a new dim ``dim``."""
-    return _finish_out(_K.stack(tensors, dim), out)
+    return _finish_out(_K.stack(tensors, dim if axis is None else axis), out)
 
 
 def hstack(tensors, *, out=None):
@@ -1016,3 +1021,140 @@ def combinations(input, r=2, with_replacement=False):
         from cytorch._ops.creation import tensor
         idx = tensor(flat, dtype=_INT64)
     return _K.gather_rows(input, idx).view(-1, r)
+
+
+# ---------------------------------------------------------------- in-place view methods (header changes only)
+
+def _restride_(self, view):
+    """Point self's header at ``view`` (same storage): the in-place forms of view ops."""
+    _C._set_(self, view)
+    return self
+
+
+@tensor_method(name="t_")
+def _t_(self):
+    return _restride_(self, self.t())
+
+
+@tensor_method(name="transpose_")
+def _transpose_(self, dim0, dim1):
+    return _restride_(self, self.transpose(dim0, dim1))
+
+
+tensor_method(_transpose_, name="swapaxes_")
+tensor_method(_transpose_, name="swapdims_")
+
+
+@tensor_method(name="squeeze_")
+def _squeeze_(self, dim=None):
+    return _restride_(self, self.squeeze(dim))
+
+
+@tensor_method(name="unsqueeze_")
+def _unsqueeze_(self, dim):
+    return _restride_(self, self.unsqueeze(dim))
+
+
+@tensor_method(name="as_strided_")
+def _as_strided_(self, size, stride, storage_offset=None):
+    return _restride_(self, as_strided(self, size, stride, storage_offset))
+
+
+def adjoint(input):
+    """Conjugate transpose of the last two dims (Tensor.mH)."""
+    return input.mH
+
+
+tensor_method(adjoint)
+
+
+def unsafe_split(tensor, split_size_or_sections, dim=0):
+    return split(tensor, split_size_or_sections, dim)
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return chunk(input, chunks, dim)
+
+
+tensor_method(unsafe_split)
+tensor_method(unsafe_chunk)
+
+
+# ---------------------------------------------------------------- scatter forms of views: a copy of input with
+# the view's elements replaced by src
+
+def _scatter_into(input, src, view_fn, op):
+    r = input.clone()
+    v = view_fn(r)
+    if tuple(v.shape) != tuple(src.shape):
+        raise RuntimeError(f"{op}: expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src.shape)}, slice size = {list(v.shape)}")
+    v.copy_(src)
+    return r
+
+
+def select_scatter(input, src, dim, index):
+    return _scatter_into(input, src, lambda r: r.select(dim, index), "select_scatter")
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    return _scatter_into(input, src, lambda r: _slice(r, dim, start, end, step), "slice_scatter")
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    return _scatter_into(input, src, lambda r: r.diagonal(offset, dim1, dim2), "diagonal_scatter")
+
+
+def as_strided_scatter(input, src, size, stride, storage_offset=None):
+    return _scatter_into(input.contiguous(), src, lambda r: as_strided(r, size, stride, storage_offset),
+                         "as_strided_scatter")
+
+
+tensor_method(select_scatter)
+tensor_method(slice_scatter)
+tensor_method(diagonal_scatter)
+tensor_method(as_strided_scatter)
+
+
+def _slice(t, dim, start, end, step):
+    """t[..., start:end:step, ...] along ``dim`` as a view (positive step)."""
+    d = _wrap(dim, t.dim())
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    lo, hi, _ = builtins.slice(start, end).indices(t.shape[d])
+    n = builtins.max((hi - lo + step - 1) // step, 0)
+    shape, stride = list(t.shape), list(t.stride())
+    off = t.storage_offset() + (lo * stride[d] if n else 0)
+    shape[d], stride[d] = n, stride[d] * step
+    return t._as_strided(tuple(shape), tuple(stride), off)
+
+
+# ---------------------------------------------------------------- *_copy forms of views: the view, materialised
+
+def _copy_of(view_fn, name):
+    def f(input, *args, **kwargs):
+        r = view_fn(input, *args, **kwargs)
+        if isinstance(r, tuple):
+            return tuple(x.clone() for x in r)
+        return r.clone()
+    f.__name__ = name
+    f.__doc__ = f"A new tensor holding ``{view_fn.__name__}(input, ...)`` (no storage shared with input)."
+    return f
+
+
+permute_copy = _copy_of(permute, "permute_copy")
+transpose_copy = _copy_of(transpose, "transpose_copy")
+t_copy = _copy_of(t, "t_copy")
+squeeze_copy = _copy_of(squeeze, "squeeze_copy")
+unsqueeze_copy = _copy_of(unsqueeze, "unsqueeze_copy")
+expand_copy = _copy_of(lambda input, size: input.expand(size), "expand_copy")
+view_copy = _copy_of(lambda input, size: input.view(size), "view_copy")
+diagonal_copy = _copy_of(diagonal, "diagonal_copy")
+select_copy = _copy_of(select, "select_copy")
+unfold_copy = _copy_of(lambda input, dimension, size, step: input.unfold(dimension, size, step), "unfold_copy")
+as_strided_copy = _copy_of(as_strided, "as_strided_copy")
+alias_copy = _copy_of(lambda input: input, "alias_copy")
+unbind_copy = _copy_of(unbind, "unbind_copy")
+split_copy = _copy_of(split, "split_copy")
+split_with_sizes_copy = _copy_of(lambda input, split_sizes, dim=0: split(input, list(split_sizes), dim),
+                                 "split_with_sizes_copy")

@@ -77,30 +77,6 @@ int ct_repeat_interleave(char *out, const char *in, const int64_t *reps, int64_t
     return CT_OK;
 }
 
-/* out := sum_i x[i] (two's complement wrap-around, like PyTorch's int64 sum). */
-int ct_sum_i64(const int64_t *x, int64_t n, int64_t *out) {
-    uint64_t s = 0;
-    for (int64_t i = 0; i < n; i++) s += (uint64_t)x[i];
-    *out = (int64_t)s;
-    return CT_OK;
-}
-
-/* out := sum_i x[i] */
-int ct_sum_f64(const double *x, int64_t n, double *out) {
-    double s = 0.0;
-    for (int64_t i = 0; i < n; i++) s += x[i];
-    *out = s;
-    return CT_OK;
-}
-
-/* out := sum_i x[i] */
-int ct_sum_c128(const ct_c128 *x, int64_t n, ct_c128 *out) {
-    ct_c128 s = 0.0;
-    for (int64_t i = 0; i < n; i++) s += x[i];
-    *out = s;
-    return CT_OK;
-}
-
 /* out[r, :] := in[idx[r], :] for r < nidx (contiguous rows of row_bytes; idx checked against nrows). */
 int ct_gather_rows(char *out, const char *in, const int64_t *idx, int64_t nidx, int64_t nrows,
                    int64_t row_bytes) {

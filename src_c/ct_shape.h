@@ -9,9 +9,6 @@ int ct_tri_zero(char *data, int64_t batch, int64_t m, int64_t n, int64_t bstride
 int ct_tri_indices_i64(int64_t *out, int64_t row, int64_t col, int64_t offset, int upper, int64_t count);
 int ct_repeat_interleave(char *out, const char *in, const int64_t *reps, int64_t outer, int64_t n,
                          int64_t inner_bytes, int64_t total);
-int ct_sum_i64(const int64_t *x, int64_t n, int64_t *out);
-int ct_sum_f64(const double *x, int64_t n, double *out);
-int ct_sum_c128(const ct_c128 *x, int64_t n, ct_c128 *out);
 int ct_trace(const char *data, int64_t n, int64_t step, int dtype, void *out);
 int ct_gather_rows(char *out, const char *in, const int64_t *idx, int64_t nidx, int64_t nrows,
                    int64_t row_bytes);

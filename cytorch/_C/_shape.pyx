@@ -15,9 +15,6 @@ cdef extern from "ct_shape.h" nogil:
     int ct_tri_indices_i64(int64_t *out, int64_t row, int64_t col, int64_t offset, int upper, int64_t count)
     int ct_repeat_interleave(char *out, const char *inp, const int64_t *reps, int64_t outer, int64_t n,
                              int64_t inner_bytes, int64_t total)
-    int ct_sum_i64(const int64_t *x, int64_t n, int64_t *out)
-    int ct_sum_f64(const double *x, int64_t n, double *out)
-    int ct_sum_c128(const double complex *x, int64_t n, double complex *out)
     int ct_trace(const char *data, int64_t n, int64_t step, int dtype, void *out)
     int ct_gather_rows(char *out, const char *inp, const int64_t *idx, int64_t nidx, int64_t nrows,
                        int64_t row_bytes)
@@ -148,11 +145,21 @@ def tri_indices(int64_t row, int64_t col, int64_t offset, bint upper):
     return r
 
 
-def repeat_interleave(TensorBase t, TensorBase reps, int dim, int64_t total):
-    """Repeat slice i of t along ``dim`` reps[i] times (reps: contiguous int64, len == t.shape[dim])."""
+def repeat_interleave(TensorBase t, TensorBase reps, int dim, int64_t total=-1):
+    """Repeat slice i of t along ``dim`` reps[i] times (reps: contiguous int64, len == t.shape[dim]).
+
+    total is the output size along dim (their sum); -1 computes it.
+    """
     cdef int nd = t._ndim, d, err
-    cdef int64_t outer = 1, inner = 1, n = t._shape[dim]
+    cdef int64_t outer = 1, inner = 1, n = t._shape[dim], i
     cdef int64_t shape[16]
+    cdef const int64_t *rp = <const int64_t *>reps._data
+    if total < 0:
+        total = 0
+        for i in range(reps._numel):
+            if rp[i] < 0:
+                raise RuntimeError("repeats can not be negative")
+            total += rp[i]
     t = _contiguous(t)
     for d in range(nd):
         shape[d] = t._shape[d]
@@ -170,25 +177,6 @@ def repeat_interleave(TensorBase t, TensorBase reps, int dim, int64_t total):
     if err == CT_ERR_INDEX:
         raise RuntimeError("allocated size does not match required size")
     _check_err(err, "repeat_interleave")
-    return r
-
-
-def sum1d(TensorBase x):
-    """0-d tensor: the sum of a contiguous 1-d int64 / float64 / complex128 tensor."""
-    cdef TensorBase r = _empty(x._dtype, 0, NULL)
-    cdef int64_t n = x._numel
-    if not _is_contiguous(x) or x._ndim != 1:
-        raise RuntimeError("sum1d: expected a contiguous 1-d tensor")
-    with nogil:
-        if x._dtype == CT_INT64:
-            ct_sum_i64(<const int64_t *>x._data, n, <int64_t *>r._data)
-        elif x._dtype == CT_FLOAT64:
-            ct_sum_f64(<const double *>x._data, n, <double *>r._data)
-        elif x._dtype == CT_COMPLEX128:
-            ct_sum_c128(<const double complex *>x._data, n, <double complex *>r._data)
-        else:
-            with gil:
-                raise RuntimeError("sum1d: expected int64, float64 or complex128")
     return r
 
 

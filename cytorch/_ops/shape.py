@@ -735,10 +735,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
                 raise RuntimeError(f"repeats must have the same size as input along dim, but got "
                                    f"repeats.size(0) = {repeats.numel()} and input.size({d}) = {n}")
             reps = repeats.to(_INT64).contiguous()
-            total = output_size
-            if total is None:
-                total = builtins.max(_K.sum1d(reps).item(), 0)   # the kernel rejects negative repeats
-            return _K.repeat_interleave(input, reps, d, operator.index(total))
+            return _K.repeat_interleave(input, reps, d, -1 if output_size is None else operator.index(output_size))
     repeats = operator.index(repeats)
     if repeats < 0:
         raise RuntimeError("Repeats must be non-negative")
@@ -770,17 +767,25 @@ def roll(input, shifts, dims=None):
     moved = False
     if input.dim() == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    for s, dim in zip(sh, ds):
+    total = {}
+    for s, dim in zip(sh, ds):     # shifts on a repeated dim add up
         d = _wrap(dim, input.dim())
-        n = x.shape[d]
-        if n == 0 or s % n == 0:
-            continue
-        s %= n
-        r = _empty(x.shape, x.dtype)
-        r.narrow(d, s, n - s).copy_(x.narrow(d, 0, n - s))
-        r.narrow(d, 0, s).copy_(x.narrow(d, n - s, s))
-        x, moved = r, True
-    return x if moved else input.clone()
+        total[d] = total.get(d, 0) + s
+    moves = [(d, s % input.shape[d]) for d, s in total.items() if input.shape[d] and s % input.shape[d]]
+    if not moves:
+        return input.clone()
+    r = _empty(input.shape, input.dtype)
+    # one pass: each of the 2^k blocks (head or tail part along every rolled dim) is one strided copy
+    for parts in itertools.product((0, 1), repeat=len(moves)):
+        dst, src = r, input
+        for (d, s), tail in zip(moves, parts):
+            n = input.shape[d]
+            if tail:
+                dst, src = dst.narrow(d, 0, s), src.narrow(d, n - s, s)
+            else:
+                dst, src = dst.narrow(d, s, n - s), src.narrow(d, 0, n - s)
+        dst.copy_(src)
+    return r
 
 
 tensor_method(roll)

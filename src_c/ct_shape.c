@@ -10,6 +10,42 @@
 
 #define CT_SHAPE_GRAIN 32768
 
+typedef struct { uint64_t lo, hi; } ct_u128;
+
+/* o[i] := a[i] by raw items of type T; the reversed case (a step of -sizeof(T)) is what flip needs
+ * on its innermost dim, and is written as a plain indexed loop so the compiler vectorises it. */
+#define CT_COPY_ITEMS(name, T)                                                           \
+static void name(char **args, const int64_t *steps, int64_t n, const void *aux) {      \
+    (void)aux;                                                                         \
+    char *po = args[0]; const char *pa = args[1];                                      \
+    const int64_t so = steps[0], sa = steps[1], sz = (int64_t)sizeof(T);               \
+    if (so == sz && sa == -sz) {                                                       \
+        T *o = (T *)po; const T *a = (const T *)pa;                                    \
+        for (int64_t i = 0; i < n; i++) o[i] = a[-i];                                  \
+    } else if (so == sz && sa == sz) {                                                 \
+        memcpy(po, pa, (size_t)(n * sz));                                              \
+    } else {                                                                           \
+        for (int64_t i = 0; i < n; i++) memcpy(po + i * so, pa + i * sa, sizeof(T));   \
+    }                                                                                  \
+}
+
+CT_COPY_ITEMS(ct_copy_items_1, uint8_t)
+CT_COPY_ITEMS(ct_copy_items_2, uint16_t)
+CT_COPY_ITEMS(ct_copy_items_4, uint32_t)
+CT_COPY_ITEMS(ct_copy_items_8, uint64_t)
+CT_COPY_ITEMS(ct_copy_items_16, ct_u128)
+
+ct_loop_fn ct_flip_copy_fn(int64_t itemsize) {
+    switch (itemsize) {
+    case 1: return ct_copy_items_1;
+    case 2: return ct_copy_items_2;
+    case 4: return ct_copy_items_4;
+    case 8: return ct_copy_items_8;
+    case 16: return ct_copy_items_16;
+    default: return NULL;
+    }
+}
+
 /* tril: A[b,i,j] := 0 where j - i > k;  triu: A[b,i,j] := 0 where j - i < k (byte strides). */
 int ct_tri_zero(char *data, int64_t batch, int64_t m, int64_t n, int64_t bstride, int64_t rstride,
                 int64_t cstride, int64_t itemsize, int64_t k, int upper) {

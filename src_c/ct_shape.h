@@ -4,6 +4,9 @@
 
 #include "ct_base.h"
 
+/* The inner loop (ct_loop_fn) that copies items of `itemsize` bytes with any byte steps; fast
+ * for contiguous and for reversed-contiguous rows (flip). NULL for an unknown size. */
+ct_loop_fn ct_flip_copy_fn(int64_t itemsize);
 int ct_tri_zero(char *data, int64_t batch, int64_t m, int64_t n, int64_t bstride, int64_t rstride,
                 int64_t cstride, int64_t itemsize, int64_t k, int upper);
 int ct_tri_indices_i64(int64_t *out, int64_t row, int64_t col, int64_t offset, int upper, int64_t count);

@@ -10,6 +10,7 @@ from cytorch._C._tensor cimport (TensorBase, _empty, _check_err, _wrap_dim, _SIZ
                                  _contiguous, _make_view, _copy_into, _promote, _cast)
 
 cdef extern from "ct_shape.h" nogil:
+    ct_loop_fn ct_flip_copy_fn(int64_t itemsize)
     int ct_tri_zero(char *data, int64_t batch, int64_t m, int64_t n, int64_t bstride, int64_t rstride,
                     int64_t cstride, int64_t itemsize, int64_t k, int upper)
     int ct_tri_indices_i64(int64_t *out, int64_t row, int64_t col, int64_t offset, int upper, int64_t count)
@@ -92,7 +93,7 @@ def flip(TensorBase t, dims):
             strides[nd + i] = -t._stride[d] * isz
         else:
             strides[nd + i] = t._stride[d] * isz
-    cdef ct_loop_fn fn = ct_cast_table[t._dtype][t._dtype]
+    cdef ct_loop_fn fn = ct_flip_copy_fn(isz)
     with nogil:
         err = ct_iterate(fn, 2, ptrs, nd, shape, strides, NULL)
     _check_err(err, "flip")

@@ -857,7 +857,8 @@ EDGE_CASES = [
     "L.unsafe_chunk(L.arange(5), 2)", "L.unsafe_split(L.arange(5), 3)",
     "L.arange(6).view(2, 3).t_().stride()", "L.arange(6).view(2, 3).transpose_(0, 1)",
     "L.arange(6).view(2, 1, 3).squeeze_()", "L.arange(6).view(2, 3).unsqueeze_(1).stride()",
-    "L.arange(6).view(2, 3).swapaxes_(0, 1).shape", "L.arange(6).as_strided_((2, 2), (1, 2))",
+    "L.arange(6).view(2, 3).swapaxes_(0, 1).shape", "L.tensor_split(L.arange(7), sections=3)",
+    "L.arange(7).tensor_split(indices=[2, 4])", "L.roll(L.arange(12).view(3, 4), (1, 2, -1), (0, 1, 0))", "L.arange(6).as_strided_((2, 2), (1, 2))",
 ]
 
 

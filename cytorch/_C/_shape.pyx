@@ -351,3 +351,40 @@ def trace(TensorBase t, int result_dtype):
         err = ct_trace(t._data, n, step, t._dtype, r._data)
     _check_err(err, "trace")
     return _cast(r, result_dtype)
+
+
+def roll(TensorBase t, dims, shifts):
+    """A contiguous copy of t rolled by shifts[i] (0 < shift < size) along dims[i] (distinct dims).
+
+    Each of the 2^k blocks (the head or the tail part along every rolled dim) is one strided copy.
+    """
+    cdef int k = len(dims), nd = t._ndim, i, d
+    cdef int64_t block, b
+    cdef int dd[16]
+    cdef int64_t ss[16]
+    cdef int64_t sh[16]
+    cdef int64_t src_off, dst_off, n, s
+    cdef TensorBase r = _empty(t._dtype, nd, t._shape), src, dst
+    if k > 16:
+        raise RuntimeError("roll: at most 16 dims")
+    for i in range(k):
+        dd[i] = dims[i]
+        ss[i] = shifts[i]
+    for block in range(1 << k):
+        memcpy(sh, t._shape, nd * sizeof(int64_t))
+        src_off = t._offset
+        dst_off = r._offset
+        for i in range(k):
+            d = dd[i]
+            n = t._shape[d]
+            s = ss[i]
+            if (block >> i) & 1:       # tail of the source goes to the head of the result
+                sh[d] = s
+                src_off += (n - s) * t._stride[d]
+            else:
+                sh[d] = n - s
+                dst_off += s * r._stride[d]
+        src = _make_view(t, nd, sh, t._stride, src_off)
+        dst = _make_view(r, nd, sh, r._stride, dst_off)
+        _copy_into(dst, src)
+    return r

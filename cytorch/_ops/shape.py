@@ -358,8 +358,14 @@ def chunk(input, chunks, dim=0):
 tensor_method(chunk)
 
 
-def tensor_split(input, indices_or_sections, dim=0):
+def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None,
+                 tensor_indices_or_sections=None):
     """Views of input split into ``sections`` near-equal parts, or at the given ``indices``."""
+    given = [x for x in (indices_or_sections, sections, indices, tensor_indices_or_sections) if x is not None]
+    if len(given) != 1:
+        raise TypeError("tensor_split() expects exactly one of indices_or_sections, sections, indices or "
+                        "tensor_indices_or_sections")
+    indices_or_sections = given[0]
     if input.dim() == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     d = _wrap(dim, input.dim())
@@ -774,18 +780,7 @@ def roll(input, shifts, dims=None):
     moves = [(d, s % input.shape[d]) for d, s in total.items() if input.shape[d] and s % input.shape[d]]
     if not moves:
         return input.clone()
-    r = _empty(input.shape, input.dtype)
-    # one pass: each of the 2^k blocks (head or tail part along every rolled dim) is one strided copy
-    for parts in itertools.product((0, 1), repeat=len(moves)):
-        dst, src = r, input
-        for (d, s), tail in zip(moves, parts):
-            n = input.shape[d]
-            if tail:
-                dst, src = dst.narrow(d, 0, s), src.narrow(d, n - s, s)
-            else:
-                dst, src = dst.narrow(d, s, n - s), src.narrow(d, 0, n - s)
-        dst.copy_(src)
-    return r
+    return _K.roll(input, [d for d, _ in moves], [s for _, s in moves])
 
 
 tensor_method(roll)

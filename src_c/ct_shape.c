@@ -95,8 +95,10 @@ int ct_tri_indices_i64(int64_t *out, int64_t row, int64_t col, int64_t offset, i
 int ct_repeat_interleave(char *out, const char *in, const int64_t *reps, int64_t outer, int64_t n,
                          int64_t inner_bytes, int64_t total) {
     int64_t s = 0;
+    if (total < 0) return CT_ERR_INDEX;
     for (int64_t i = 0; i < n; i++) {
         if (reps[i] < 0) return CT_ERR_VALUE;
+        if (reps[i] > total - s) return CT_ERR_INDEX;   /* more rows than allocated (no overflow: s <= total) */
         s += reps[i];
     }
     if (s != total) return CT_ERR_INDEX;

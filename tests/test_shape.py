@@ -885,3 +885,24 @@ def test_edge_cases_match_torch(torch, expr):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert _run_edge(cytorch, expr) == _run_edge(torch, expr)
+
+
+def test_huge_or_extreme_arguments_fail_cleanly():
+    x = cytorch.ones(3, 3)
+    assert_close(cytorch.tril(x, 2 ** 63 - 1), np.ones((3, 3), np.float32))
+    assert_close(cytorch.tril(x, -2 ** 63 + 1), np.zeros((3, 3), np.float32))
+    assert_close(cytorch.triu(x, -2 ** 63 + 1), np.ones((3, 3), np.float32))
+    assert cytorch.tril_indices(3, 3, 2 ** 63 - 2).shape == (2, 9)
+    assert cytorch.triu_indices(3, 3, 2 ** 63 - 2).shape == (2, 0)
+    assert cytorch.diagonal(x, -2 ** 63 + 1).shape == (0,)
+    reps = cytorch.tensor([2 ** 62, 2 ** 62, 2 ** 62, 2 ** 62 + 5])   # sum wraps around int64
+    with pytest.raises(RuntimeError):
+        cytorch.repeat_interleave(cytorch.arange(4), reps)
+    with pytest.raises(RuntimeError):
+        cytorch.repeat_interleave(cytorch.arange(4), reps, output_size=5)
+    with pytest.raises(RuntimeError):
+        cytorch.ones(1, 1).repeat(2 ** 40, 2 ** 40)   # byte size overflows int64
+    with pytest.raises(RuntimeError):
+        cytorch.diag(cytorch.ones(2), 2 ** 40)
+    with pytest.raises(RuntimeError, match="negative dimension -3"):
+        cytorch.ones(3).repeat(-1)

@@ -2,11 +2,11 @@
 #
 # Views and most copies (cat, repeat, roll, ...) are composed in Python from
 # core views and copy_; what needs per-element index logic is here.
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, INT64_MAX
 from libc.string cimport memcpy
 
 from cytorch._C.ct cimport *
-from cytorch._C._tensor cimport (TensorBase, _empty, _check_err, _wrap_dim, _SIZES_C, _is_contiguous,
+from cytorch._C._tensor cimport (TensorBase, dtype, _empty, _check_err, _wrap_dim, _SIZES_C, _is_contiguous,
                                  _contiguous, _make_view, _copy_into, _promote, _cast)
 
 cdef extern from "ct_shape.h" nogil:
@@ -19,6 +19,35 @@ cdef extern from "ct_shape.h" nogil:
     int ct_trace(const char *data, int64_t n, int64_t step, int dtype, void *out)
     int ct_gather_rows(char *out, const char *inp, const int64_t *idx, int64_t nidx, int64_t nrows,
                        int64_t row_bytes)
+
+
+cdef TensorBase _new(int dt, int nd, const int64_t *shape):
+    """_empty, refusing shapes whose byte size does not fit in int64 (instead of wrapping around)."""
+    cdef int d
+    cdef int64_t n = _SIZES_C[dt]
+    for d in range(nd):
+        if shape[d] < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {shape[d]}: "
+                               f"{[shape[j] for j in range(nd)]}")
+    for d in range(nd):
+        if shape[d] == 0:
+            return _empty(dt, nd, shape)
+    for d in range(nd):
+        if n > INT64_MAX // shape[d]:
+            raise RuntimeError(f"Storage size calculation overflowed with sizes={[shape[j] for j in range(nd)]}")
+        n *= shape[d]
+    return _empty(dt, nd, shape)
+
+
+def new_empty(shape, dtype dt):
+    """An uninitialised contiguous tensor; RuntimeError when its byte size overflows int64."""
+    cdef int64_t sh[16]
+    cdef int nd = len(shape), d
+    if nd > 16:
+        raise RuntimeError("at most 16 dimensions are supported")
+    for d in range(nd):
+        sh[d] = shape[d]
+    return _new(dt.code, nd, sh)
 
 
 cdef TensorBase _empty_like_layout(TensorBase t):
@@ -111,6 +140,7 @@ def tri_zero_(TensorBase t, int64_t k, bint upper):
     cdef int64_t batch = 1, bstride = 0, m = t._shape[nd - 2], n = t._shape[nd - 1]
     if t._numel == 0:
         return True
+    k = min(max(k, -m - 1), n + 1)        # same triangle, and no int64 overflow in the kernel
     for d in range(nd - 2):
         if t._shape[d] == 1:
             continue
@@ -130,6 +160,7 @@ def tri_indices(int64_t row, int64_t col, int64_t offset, bint upper):
     """int64 tensor (2, N): the coordinates of the lower/upper triangle of a row x col matrix."""
     cdef int64_t i, lo, hi, count = 0, err
     cdef int64_t shape[2]
+    offset = min(max(offset, -row - 1), col + 1)
     for i in range(row):
         lo = i + offset if upper else 0
         hi = col if upper else i + offset + 1
@@ -160,6 +191,8 @@ def repeat_interleave(TensorBase t, TensorBase reps, int dim, int64_t total=-1):
         for i in range(reps._numel):
             if rp[i] < 0:
                 raise RuntimeError("repeats can not be negative")
+            if rp[i] > INT64_MAX - total:
+                raise RuntimeError("repeat_interleave: the sum of repeats overflows int64")
             total += rp[i]
     t = _contiguous(t)
     for d in range(nd):
@@ -169,7 +202,7 @@ def repeat_interleave(TensorBase t, TensorBase reps, int dim, int64_t total=-1):
         elif d > dim:
             inner *= t._shape[d]
     shape[dim] = total
-    cdef TensorBase r = _empty(t._dtype, nd, shape)
+    cdef TensorBase r = _new(t._dtype, nd, shape)
     with nogil:
         err = ct_repeat_interleave(r._data, t._data, <const int64_t *>reps._data, outer, n,
                                    inner * _SIZES_C[t._dtype], total)
@@ -324,13 +357,15 @@ def diagonal(TensorBase t, int64_t offset, dim1, dim2):
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     if offset >= 0:
         n = min(t._shape[d1], t._shape[d2] - offset)
-        start = offset * t._stride[d2]
     else:
         n = min(t._shape[d1] + offset, t._shape[d2])
-        start = -offset * t._stride[d1]
+    start = 0
     if n <= 0:
         n = 0
-        start = 0
+    elif offset >= 0:
+        start = offset * t._stride[d2]
+    else:
+        start = -offset * t._stride[d1]
     for j in range(nd):
         if j != d1 and j != d2:
             sh[m] = t._shape[j]

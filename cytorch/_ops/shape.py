@@ -109,11 +109,11 @@ def _promote_all(tensors):
 
 
 def _empty(shape, dt):
-    return _C.empty(tuple(shape), dt)
+    return _K.new_empty(tuple(shape), dt)
 
 
 def _zeros(shape, dt):
-    return _C.full(tuple(shape), 0, dt)
+    return _K.new_empty(tuple(shape), dt).zero_()
 
 
 def _finish_out(result, out):
@@ -669,7 +669,7 @@ def repeat(self, *sizes):
                            "of tensor")
     src_shape = [1] * (len(reps) - nd) + list(self.shape)
     out_shape = [r * s for r, s in zip(reps, src_shape)]
-    for r in reps:
+    for r in out_shape:
         if r < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {r}: {out_shape}")
     r = _empty(out_shape, self.dtype)

@@ -397,11 +397,18 @@ def test_meshgrid(indexing):
     assert shares_storage(got[0], x)
 
 
+def test_meshgrid_default_indexing_warns_like_torch():
+    x, y = cytorch.ones(2), cytorch.ones(3)
+    with pytest.warns(UserWarning, match="indexing"):
+        g = cytorch.meshgrid(x, y)
+    assert g[0].shape == (2, 3)
+
+
 def test_meshgrid_errors():
     with pytest.raises(RuntimeError):
-        cytorch.meshgrid(cytorch.ones(2), cytorch.ones(3, 1))
+        cytorch.meshgrid(cytorch.ones(2), cytorch.ones(3, 1), indexing="ij")
     with pytest.raises(RuntimeError):
-        cytorch.meshgrid(cytorch.ones(2), cytorch.ones(3, dtype=cytorch.int32))
+        cytorch.meshgrid(cytorch.ones(2), cytorch.ones(3, dtype=cytorch.int32), indexing="ij")
     with pytest.raises(RuntimeError):
         cytorch.meshgrid(cytorch.ones(2), indexing="foo")
 

@@ -2,15 +2,16 @@
 
 Views (split, diagonal, unfold, movedim, ...) are new headers over the same
 storage made from the core view methods (narrow, select, permute, expand,
-_as_strided). Joining and copying ops (cat, repeat, roll, diag, ...) allocate
-the result and fill it with the core copy kernel through views of it
-(``out.narrow(...).copy_(x)``); flip, tril/triu, repeat_interleave with a
-tensor of repeats, trace and combinations use the kernels in
-src_c/ct_shape.c (through cytorch/_C/_shape.pyx).
+_as_strided). Copying ops allocate the result and fill it with the core copy
+kernel through views of it (repeat: one strided copy of an expanded view;
+cat/stack/roll: one copy per input or block, in cytorch/_C/_shape.pyx). flip,
+tril/triu, repeat_interleave with a tensor of repeats, trace and combinations
+use the kernels in src_c/ct_shape.c.
 """
 import builtins
 import itertools
 import operator
+import warnings
 
 from cytorch._C import _shape as _K
 from cytorch._C import _tensor as _C
@@ -41,7 +42,7 @@ _BOOL = _C._dtype_from_name("bool")
 
 # ---------------------------------------------------------------- helpers
 
-def _wrap(d, n, op=None):
+def _wrap(d, n):
     """A dim in [-n, n) as a non-negative index (n == 0 is treated as 1, like PyTorch)."""
     d = operator.index(d)
     m = n if n > 0 else 1
@@ -573,6 +574,8 @@ def meshgrid(*tensors, indexing=None):
     """Coordinate grids (expanded views) from 0-d/1-d tensors; indexing 'ij' (default) or 'xy'."""
     tensors = _tensor_seq(_varargs(tensors), "meshgrid")
     if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=2)
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')

@@ -764,6 +764,11 @@ tensor_method(repeat_interleave)
 
 def roll(input, shifts, dims=None):
     """Shift elements cyclically by ``shifts`` along ``dims`` (flattened when dims is None)."""
+    if type(shifts) is int and type(dims) is int and input.dim():   # the common case, kept cheap
+        d = _wrap(dims, input.dim())
+        n = input.shape[d]
+        s = shifts % n if n else 0
+        return _K.roll(input, [d], [s]) if s else input.clone()
     sh = _int_list(shifts, "roll", "shifts")
     ds = [] if dims is None else _int_list(dims, "roll", "dims")
     if not ds:

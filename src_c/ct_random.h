@@ -9,6 +9,11 @@
 
 #include <stdint.h>
 
+/* Blocks generated together: a fill's element e of group g (g * 4 * CT_RNG_LANES float32 elements
+ * or g * 2 * CT_RNG_LANES 64-bit ones) comes from word e / CT_RNG_LANES of block
+ * g * CT_RNG_LANES + e % CT_RNG_LANES. Part of the stream definition: changing it changes results. */
+#define CT_RNG_LANES 16
+
 /* Distributions filled by ct_sample_f32 / ct_sample_f64 (parameters a, b). */
 enum {
     CT_DIST_UNIFORM = 0,     /* a + (b - a) * U[0, 1)               */
@@ -32,6 +37,7 @@ uint64_t ct_randint_blocks(uint64_t range, int64_t n);
 int ct_randint_i64(int64_t *out, int64_t n, uint64_t seed, uint64_t offset, int64_t low, uint64_t range);
 
 /* out[i] := U_i < p[i * p_step]; CT_ERR_VALUE when some p is outside [0, 1]. */
+uint64_t ct_bernoulli_blocks(int64_t n);
 int ct_bernoulli_u8(uint8_t *out, int64_t n, const double *p, int64_t p_step, uint64_t seed, uint64_t offset);
 
 /* out[i] := Poisson(rate[i]) (Knuth for small rates, Hormann's PTRS otherwise); n blocks. */

@@ -463,3 +463,24 @@ def test_shapes_and_dtypes_match_torch(torch, call):
     ours = eval(call, {"T": cytorch})
     assert tuple(ours.shape) == tuple(theirs.shape)
     assert repr(ours.dtype) == repr(theirs.dtype).replace("torch.", "cytorch.")
+
+
+def test_fills_follow_the_documented_stream():
+    # randint over [0, 2**32) exposes the raw words: element e of group g is word e // LANES of
+    # Philox block g * LANES + e % LANES (ct_random.h), so the vectorised kernel must match scalar Philox.
+    L, seed = _R.LANES, 2 ** 40 + 77
+    g = cytorch.Generator().manual_seed(seed)
+    n = 3 * 4 * L + 5
+    got = np_of(cytorch.randint(0, 2 ** 32, (n,), generator=g))
+    want = []
+    for e in range(n):
+        grp, r = divmod(e, 4 * L)
+        k, lane = divmod(r, L)
+        b = grp * L + lane
+        want.append(_R._philox((b & 0xFFFFFFFF, b >> 32, 0, 0), (seed & 0xFFFFFFFF, seed >> 32))[k])
+    assert np.array_equal(got, np.array(want, dtype=np.int64))
+    # the next call starts after the last group the previous one computed (no block is reused)
+    nxt = np_of(cytorch.randint(0, 2 ** 32, (1,), generator=g))[0]
+    b = (n + 4 * L - 1) // (4 * L) * L
+    assert g.get_offset() == b + L
+    assert nxt == _R._philox((b, 0, 0, 0), (seed & 0xFFFFFFFF, seed >> 32))[0]

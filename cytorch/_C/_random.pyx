@@ -16,6 +16,7 @@ import os
 
 cdef extern from "ct_random.h" nogil:
     enum:
+        CT_RNG_LANES
         CT_DIST_UNIFORM
         CT_DIST_NORMAL
         CT_DIST_EXPONENTIAL
@@ -28,6 +29,7 @@ cdef extern from "ct_random.h" nogil:
     int ct_sample_f64(double *out, int64_t n, uint64_t seed, uint64_t offset, int dist, double a, double b)
     uint64_t ct_randint_blocks(uint64_t range, int64_t n)
     int ct_randint_i64(int64_t *out, int64_t n, uint64_t seed, uint64_t offset, int64_t low, uint64_t range)
+    uint64_t ct_bernoulli_blocks(int64_t n)
     int ct_bernoulli_u8(uint8_t *out, int64_t n, const double *p, int64_t p_step, uint64_t seed, uint64_t offset)
     int ct_poisson_f64(double *out, const double *rate, int64_t n, uint64_t seed, uint64_t offset)
     int ct_randperm_i64(int64_t *out, int64_t n, uint64_t seed, uint64_t offset)
@@ -38,6 +40,7 @@ DIST = {"uniform": CT_DIST_UNIFORM, "normal": CT_DIST_NORMAL, "exponential": CT_
         "cauchy": CT_DIST_CAUCHY, "log_normal": CT_DIST_LOG_NORMAL, "geometric": CT_DIST_GEOMETRIC}
 
 DEFAULT_SEED = 67280421310721
+LANES = CT_RNG_LANES
 STATE_BYTES = 16
 
 
@@ -221,7 +224,7 @@ def _bernoulli_into(TensorBase t, TensorBase p, generator=None):
     cdef int64_t step = 0 if pc._numel == 1 and n != 1 else 1
     if pc._dtype != CT_FLOAT64 or (step == 1 and pc._numel != n):
         raise RuntimeError("bernoulli: internal error, p must be float64 with the output's size")
-    cdef uint64_t start = _take(g, <uint64_t>((n + 3) // 4))
+    cdef uint64_t start = _take(g, ct_bernoulli_blocks(n))
     cdef int err
     with nogil:
         err = ct_bernoulli_u8(<uint8_t *>buf._data, n, <double *>pc._data, step, g._seed, start)

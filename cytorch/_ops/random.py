@@ -285,8 +285,7 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
     """Uniform integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``; int64."""
     _check_device(device)
     args = list(args)
-    if size is None and args and isinstance(args[-1], (tuple, list)) or (args and hasattr(args[-1], "__len__")
-                                                                        and not isinstance(args[-1], TensorBase)):
+    if size is None and args and hasattr(args[-1], "__len__") and not isinstance(args[-1], TensorBase):
         size = args.pop()
     if high is None and args:
         high = args.pop()

@@ -333,14 +333,32 @@ int ct_poisson_f64(double *out, const double *rate, int64_t n, uint64_t seed, ui
     return CT_OK;
 }
 
-/* Fisher-Yates: for i = n-1..1 swap out[i] with out[bits(i) mod (i+1)]. */
+/* Fisher-Yates: for i = n-1..1 swap out[i] with out[j], j = floor(x_t * (i+1) / 2^64) (Lemire's
+ * multiply-shift) where x_t is the t-th 64-bit word (t = n-1-i) of the fill stream. */
+uint64_t ct_randperm_blocks(int64_t n) {
+    return n > 1 ? ct_group_blocks(n - 1, 2) : 0;
+}
+
 int ct_randperm_i64(int64_t *out, int64_t n, uint64_t seed, uint64_t offset) {
     for (int64_t i = 0; i < n; i++) out[i] = i;
-    for (int64_t i = n - 1; i > 0; i--) {
-        uint32_t w[4];
-        ct_block(seed, offset + (uint64_t)i, 0, w);
-        int64_t j = (int64_t)(ct_w64(w) % (uint64_t)(i + 1));
-        int64_t t = out[i]; out[i] = out[j]; out[j] = t;
+    uint64_t x[2 * CT_LANES];
+    int64_t t = 0;
+    for (int64_t i = n - 1; i > 0; i--, t++) {
+        int64_t e = t % (2 * CT_LANES);
+        if (e == 0) {
+            uint32_t w[4][CT_LANES];
+            ct_blocks(seed, offset + (uint64_t)(t / (2 * CT_LANES)) * CT_LANES, w);
+            for (int l = 0; l < CT_LANES; l++) {
+                x[l] = (uint64_t)w[0][l] | ((uint64_t)w[1][l] << 32);
+                x[CT_LANES + l] = (uint64_t)w[2][l] | ((uint64_t)w[3][l] << 32);
+            }
+        }
+#ifdef __SIZEOF_INT128__
+        int64_t j = (int64_t)(((unsigned __int128)x[e] * (uint64_t)(i + 1)) >> 64);
+#else
+        int64_t j = (int64_t)(x[e] % (uint64_t)(i + 1));
+#endif
+        int64_t tmp = out[i]; out[i] = out[j]; out[j] = tmp;
     }
     return CT_OK;
 }

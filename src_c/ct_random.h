@@ -43,7 +43,8 @@ int ct_bernoulli_u8(uint8_t *out, int64_t n, const double *p, int64_t p_step, ui
 /* out[i] := Poisson(rate[i]) (Knuth for small rates, Hormann's PTRS otherwise); n blocks. */
 int ct_poisson_f64(double *out, const double *rate, int64_t n, uint64_t seed, uint64_t offset);
 
-/* A uniformly random permutation of 0..n-1 (Fisher-Yates); n blocks. */
+/* A uniformly random permutation of 0..n-1 (Fisher-Yates); ct_randperm_blocks(n) blocks. */
+uint64_t ct_randperm_blocks(int64_t n);
 int ct_randperm_i64(int64_t *out, int64_t n, uint64_t seed, uint64_t offset);
 
 /* rows x k weights -> rows x ns category indices; rows blocks.

@@ -32,6 +32,7 @@ cdef extern from "ct_random.h" nogil:
     uint64_t ct_bernoulli_blocks(int64_t n)
     int ct_bernoulli_u8(uint8_t *out, int64_t n, const double *p, int64_t p_step, uint64_t seed, uint64_t offset)
     int ct_poisson_f64(double *out, const double *rate, int64_t n, uint64_t seed, uint64_t offset)
+    uint64_t ct_randperm_blocks(int64_t n)
     int ct_randperm_i64(int64_t *out, int64_t n, uint64_t seed, uint64_t offset)
     int ct_multinomial_f64(int64_t *out, const double *w, int64_t rows, int64_t k, int64_t ns,
                            int replacement, uint64_t seed, uint64_t offset)
@@ -253,7 +254,7 @@ def _poisson(TensorBase rate, generator=None):
 def _randperm(int64_t n, generator=None):
     cdef Generator g = _gen(generator)
     cdef TensorBase out = _empty(CT_INT64, 1, &n)
-    cdef uint64_t start = _take(g, <uint64_t>n)
+    cdef uint64_t start = _take(g, ct_randperm_blocks(n))
     cdef int err
     with nogil:
         err = ct_randperm_i64(<int64_t *>out._data, n, g._seed, start)

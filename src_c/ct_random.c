@@ -251,7 +251,16 @@ uint64_t ct_randint_blocks(uint64_t range, int64_t n) {
     return ct_group_blocks(n, (range != 0 && range <= 4294967296ull) ? 4 : 2);
 }
 
-/* out[i] := low + bits mod range (range 0 means 2^64: all 64 bits). */
+/* floor(x * range / 2^64) where 128-bit products exist, else x mod range. */
+static inline uint64_t ct_bounded64(uint64_t x, uint64_t range) {
+#ifdef __SIZEOF_INT128__
+    return (uint64_t)(((unsigned __int128)x * range) >> 64);
+#else
+    return x % range;
+#endif
+}
+
+/* out[i] := low + a uniform integer in [0, range) (range 0 means 2^64: all 64 bits). */
 int ct_randint_i64(int64_t *out, int64_t n, uint64_t seed, uint64_t offset, int64_t low, uint64_t range) {
     int small = range != 0 && range <= 4294967296ull;
     int64_t per = small ? 4 : 2, nb = (n + per - 1) / per, ng = (nb + CT_LANES - 1) / CT_LANES;
@@ -262,12 +271,13 @@ int ct_randint_i64(int64_t *out, int64_t n, uint64_t seed, uint64_t offset, int6
         ct_blocks(seed, offset + (uint64_t)(g * CT_LANES), w);
         if (small) {
             const uint32_t *wf = &w[0][0];
-            for (int e = 0; e < 4 * CT_LANES; e++) v[e] = (int64_t)((uint64_t)low + (uint64_t)wf[e] % range);
+            for (int e = 0; e < 4 * CT_LANES; e++)      /* floor(w * range / 2^32): Lemire's multiply-shift */
+                v[e] = (int64_t)((uint64_t)low + (((uint64_t)wf[e] * range) >> 32));
         } else {
             for (int l = 0; l < CT_LANES; l++) {
                 uint64_t x0 = (uint64_t)w[0][l] | ((uint64_t)w[1][l] << 32);
                 uint64_t x1 = (uint64_t)w[2][l] | ((uint64_t)w[3][l] << 32);
-                if (range) { x0 %= range; x1 %= range; }
+                if (range) { x0 = ct_bounded64(x0, range); x1 = ct_bounded64(x1, range); }
                 v[l] = (int64_t)((uint64_t)low + x0);
                 v[CT_LANES + l] = (int64_t)((uint64_t)low + x1);
             }
@@ -353,11 +363,7 @@ int ct_randperm_i64(int64_t *out, int64_t n, uint64_t seed, uint64_t offset) {
                 x[CT_LANES + l] = (uint64_t)w[2][l] | ((uint64_t)w[3][l] << 32);
             }
         }
-#ifdef __SIZEOF_INT128__
-        int64_t j = (int64_t)(((unsigned __int128)x[e] * (uint64_t)(i + 1)) >> 64);
-#else
-        int64_t j = (int64_t)(x[e] % (uint64_t)(i + 1));
-#endif
+        int64_t j = (int64_t)ct_bounded64(x[e], (uint64_t)(i + 1));
         int64_t tmp = out[i]; out[i] = out[j]; out[j] = tmp;
     }
     return CT_OK;

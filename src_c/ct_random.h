@@ -32,7 +32,8 @@ uint64_t ct_sample_blocks(int dist, int is_f64, int64_t n);
 int ct_sample_f32(float *out, int64_t n, uint64_t seed, uint64_t offset, int dist, double a, double b);
 int ct_sample_f64(double *out, int64_t n, uint64_t seed, uint64_t offset, int dist, double a, double b);
 
-/* out[i] := low + (bits_i mod range), range >= 1; uses 64 random bits when range > 2^32. */
+/* out[i] := low + floor(bits_i * range / 2^32 or 2^64) (multiply-shift), range >= 1 (0 means 2^64: all bits);
+ * 64 random bits per element when range > 2^32. */
 uint64_t ct_randint_blocks(uint64_t range, int64_t n);
 int ct_randint_i64(int64_t *out, int64_t n, uint64_t seed, uint64_t offset, int64_t low, uint64_t range);
 

@@ -3,13 +3,13 @@
  * Philox4x32-10 follows Salmon et al., "Parallel random numbers: as easy as
  * 1, 2, 3" (SC'11): ten rounds of two 32x32->64 multiplies and a Weyl-sequence
  * key schedule over a 128-bit counter. Block b of a fill uses the counter
- * (offset + b, 0); per-element streams (Poisson, multinomial rows) use the
- * counter (offset + i, j) for their j-th draw.
+ * (offset + b, 0), blocks are computed CT_RNG_LANES at a time (the element
+ * order within such a group is in ct_random.h); per-element streams (Poisson,
+ * multinomial rows) use the counter (offset + i, j) for their j-th draw.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <omp.h>
 
 #include "ct_base.h"
 #include "ct_random.h"
@@ -103,7 +103,6 @@ static inline void ct_blocks(uint64_t seed, uint64_t first, uint32_t w[4][CT_LAN
 /* U in [0, 1) from 32 / 64 bits; U in (0, 1] for logarithms. */
 static inline double ct_u01_32(uint32_t w) { return w * (1.0 / 4294967296.0); }
 static inline double ct_u01_64(uint64_t x) { return (x >> 11) * (1.0 / 9007199254740992.0); }
-static inline double ct_u01_open_32(uint32_t w) { return (w + 1.0) * (1.0 / 4294967296.0); }
 static inline double ct_u01_open_64(uint64_t x) { return ((x >> 11) + 1.0) * (1.0 / 9007199254740992.0); }
 static inline uint64_t ct_w64(const uint32_t *w) { return (uint64_t)w[0] | ((uint64_t)w[1] << 32); }
 

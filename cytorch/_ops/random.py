@@ -106,9 +106,9 @@ def _target(size, dtype, out, op):
 
 
 def _fill(t, dist, a, b, generator, kernel):
-    """Fill a floating (or complex: both parts) tensor in place."""
+    """Fill a floating tensor in place (complex too for uniform/normal: both parts)."""
     name = _name(t)
-    if name in _COMPLEX:
+    if name in _COMPLEX and dist in ("uniform", "normal"):
         if dist == "normal":      # complex normal: each part has variance std**2 / 2
             b = b / math.sqrt(2.0)
         _R._fill(_C._complex_part(t, 0), dist, a, b, generator)
@@ -135,10 +135,18 @@ def _broadcast_shape(a, b):
 
 # ---------------------------------------------------------------- in-place fills
 
+def _from_kw(from_, kw, op):
+    """``from`` is a Python keyword, so PyTorch's ``from=`` arrives in **kw."""
+    value = kw.pop("from", from_)
+    if kw:
+        raise TypeError(f"{op}() got an unexpected keyword argument '{next(iter(kw))}'")
+    return value
+
+
 @tensor_method
 def uniform_(self, from_=0, to=1, *, generator=None, **kw):
     """Fill with U[from, to). Example: ``cytorch.empty(3).uniform_(-1, 1)``."""
-    from_ = kw.pop("from", from_)
+    from_ = _from_kw(from_, kw, "uniform_")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}")
     if _name(self) not in _FLOAT + _COMPLEX:
@@ -194,11 +202,10 @@ def geometric_(self, p, *, generator=None):
     raise _not_impl("geometric_cpu", self)
 
 
-@tensor_method
 def random_(self, from_=None, to=None, *, generator=None, **kw):
     """Fill with integers: random_() -> [0, 2**mantissa] (floats) or [0, max]; random_(to) -> [0, to);
     random_(from, to) -> [from, to); random_(from, None) -> [from, max]."""
-    from_ = kw.pop("from", from_)
+    from_ = _from_kw(from_, kw, "random_")
     name = _name(self)
     if name in _COMPLEX:
         raise _not_impl("random_from_to", self)

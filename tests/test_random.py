@@ -484,3 +484,21 @@ def test_fills_follow_the_documented_stream():
     b = (n + 4 * L - 1) // (4 * L) * L
     assert g.get_offset() == b + L
     assert nxt == _R._philox((b, 0, 0, 0), (seed & 0xFFFFFFFF, seed >> 32))[0]
+
+
+def test_keywords_and_generators_in_place():
+    g = cytorch.Generator().manual_seed(21)
+    a = np_of(cytorch.empty(6).uniform_(**{"from": 2, "to": 3}, generator=g))
+    assert a.min() >= 2 and a.max() < 3
+    b = np_of(cytorch.zeros(500, dtype=cytorch.int64).random_(to=4))
+    assert b.min() == 0 and b.max() == 3
+    with pytest.raises(TypeError):
+        cytorch.zeros(3).uniform_(foo=1)
+    with pytest.raises(NotImplementedError):
+        cytorch.zeros(3, dtype=cytorch.complex64).exponential_()
+    for method, args in [("normal_", (1.0, 2.0)), ("exponential_", (3.0,)), ("cauchy_", ()), ("log_normal_", ()),
+                         ("geometric_", (0.3,)), ("bernoulli_", (0.5,)), ("random_", (0, 9))]:
+        x = getattr(cytorch.empty(37, dtype=cytorch.float64), method)(*args, generator=cytorch.Generator().manual_seed(4))
+        y = getattr(cytorch.empty(37, dtype=cytorch.float64), method)(*args, generator=cytorch.Generator().manual_seed(4))
+        z = getattr(cytorch.empty(37, dtype=cytorch.float64), method)(*args, generator=cytorch.Generator().manual_seed(5))
+        assert np.array_equal(np_of(x), np_of(y)) and not np.array_equal(np_of(x), np_of(z)), method

@@ -161,3 +161,42 @@ def test_info_errors_and_defaults():
     assert cytorch.finfo().dtype == "float32"
     assert cytorch.finfo(cytorch.float32) == cytorch.finfo(cytorch.complex64)
     assert cytorch.finfo(cytorch.float32) != cytorch.finfo(cytorch.float64)
+
+
+def test_repr_fuzz_against_torch(torch, restore_printoptions):
+    rs = np.random.RandomState(1234)
+    for _ in range(250):
+        nd = rs.randint(0, 4)
+        shape = tuple(rs.randint(0 if rs.rand() < 0.05 else 1, 14 if nd < 3 else 6, size=nd))
+        kind = rs.choice(["f", "i", "b", "c", "h", "bf", "d"])
+        scale = 10.0 ** rs.randint(-9, 12)
+        x = np.asarray(rs.randn(*shape) * scale)
+        if rs.rand() < 0.3:
+            x = np.round(x)
+        if rs.rand() < 0.1 and x.size:
+            x.flat[rs.randint(x.size)] = rs.choice([np.nan, np.inf, -np.inf, 0.0])
+        with np.errstate(invalid="ignore"):
+            arr = {"i": lambda: np.nan_to_num(np.clip(x, -2 ** 62, 2 ** 62)).astype(np.int64),
+                   "b": lambda: x > 0,
+                   "c": lambda: (x + 1j * np.asarray(rs.randn(*shape)) * scale).astype(np.complex64),
+                   "d": lambda: x.astype(np.float64)}.get(kind, lambda: x.astype(np.float32))()
+        arr = np.asarray(arr)
+        tt, ct = torch.from_numpy(arr.copy()), cytorch.from_numpy(arr.copy())
+        if kind in ("h", "bf"):
+            tt, ct = (tt.half(), ct.half()) if kind == "h" else (tt.bfloat16(), ct.bfloat16())
+        opts = {}
+        if rs.rand() < 0.3:
+            opts["precision"] = int(rs.randint(0, 8))
+        if rs.rand() < 0.2:
+            opts["linewidth"] = int(rs.randint(20, 150))
+        if rs.rand() < 0.2:
+            opts.update(threshold=int(rs.randint(5, 50)), edgeitems=int(rs.randint(1, 4)))
+        if rs.rand() < 0.2:
+            opts["sci_mode"] = bool(rs.rand() < 0.5)
+        torch.set_printoptions(**opts)
+        cytorch.set_printoptions(**opts)
+        try:
+            assert repr(ct) == repr(tt).replace("torch.", "cytorch."), (opts, kind, shape)
+        finally:
+            torch.set_printoptions(profile="default")
+            cytorch.set_printoptions(profile="default")

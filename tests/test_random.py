@@ -502,3 +502,14 @@ def test_keywords_and_generators_in_place():
         y = getattr(cytorch.empty(37, dtype=cytorch.float64), method)(*args, generator=cytorch.Generator().manual_seed(4))
         z = getattr(cytorch.empty(37, dtype=cytorch.float64), method)(*args, generator=cytorch.Generator().manual_seed(5))
         assert np.array_equal(np_of(x), np_of(y)) and not np.array_equal(np_of(x), np_of(z)), method
+
+
+def test_non_contiguous_inputs():
+    cytorch.manual_seed(22)
+    w = cytorch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]], dtype=cytorch.float64).t()   # 2 x 3, strided
+    s = np_of(cytorch.multinomial(w, 50, replacement=True))
+    assert set(s[0].tolist()) == {0, 2} and set(s[1].tolist()) == {1}
+    p = np_of(cytorch.bernoulli(cytorch.tensor([[0.0, 1.0], [1.0, 0.0], [0.0, 0.0]]).t()))
+    assert np.array_equal(p, np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], dtype=np.float32))
+    r = np_of(cytorch.poisson(cytorch.tensor([[0.0, 1e4], [0.0, 0.0]]).t()))
+    assert r[0, 0] == 0 and r[0, 1] == 0 and r[1, 1] == 0 and 9000 < r[1, 0] < 11000

@@ -22,6 +22,7 @@ from cytorch._C import _random as _R
 from cytorch._C._tensor import TensorBase
 from cytorch._C._random import Generator, default_generator
 from cytorch._ops._util import parse_size
+from cytorch._ops.creation import _finish
 from cytorch._tensor import tensor_method, _check_device
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
@@ -77,12 +78,6 @@ def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="device
 
 
 # ---------------------------------------------------------------- helpers
-
-def _finish(t, requires_grad):
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
-
 
 def _name(t):
     return t.dtype._name

@@ -34,6 +34,8 @@ _COMPLEX = ("complex64", "complex128")
 _INT = ("uint8", "int8", "int16", "int32", "int64")
 _INT_MAX = {"bool": 1, "uint8": 255, "int8": 127, "int16": 32767, "int32": 2 ** 31 - 1, "int64": 2 ** 63 - 1}
 _INT_MIN = {"bool": 0, "uint8": 0, "int8": -128, "int16": -32768, "int32": -2 ** 31, "int64": -2 ** 63}
+_C_TYPE = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int",
+           "int64": "long"}    # PyTorch's error messages name the C++ type
 _MANTISSA = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}
 _F64 = _C._dtype_from_name("float64")
 _I64 = _C._dtype_from_name("int64")
@@ -215,8 +217,7 @@ def random_(self, from_=None, to=None, *, generator=None, **kw):
         if lo >= hi:
             raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={lo} >= to={hi}")
         if name not in _FLOAT:
-            tname = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short",
-                     "int32": "int", "int64": "long"}[name]
+            tname = _C_TYPE[name]
             if not _INT_MIN[name] <= lo <= _INT_MAX[name]:
                 raise RuntimeError(f"from is out of bounds for {tname}")
             if not _INT_MIN[name] <= hi - 1 <= _INT_MAX[name]:

@@ -64,8 +64,11 @@ def test_seed_and_initial_seed():
     assert isinstance(s, int) and cytorch.initial_seed() == s
     g = cytorch.Generator()
     assert g.seed() == g.initial_seed()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ValueError):
         cytorch.manual_seed(2 ** 64)
+    with pytest.raises(ValueError):
+        cytorch.manual_seed(-2 ** 63 - 1)
+    assert cytorch.Generator().manual_seed(-2 ** 63).initial_seed() == 2 ** 63
     assert cytorch.manual_seed(7) is cytorch.default_generator
 
 
@@ -432,6 +435,10 @@ ERROR_CALLS = [
     "T.zeros(3).random_(5, 2)", "T.normal(T.zeros(2), -T.ones(2))", "T.poisson(-T.ones(2))",
     "T.zeros(3).bernoulli_(1.5)", "T.zeros(3).cauchy_(0, -1)", "T.zeros(3).log_normal_(0, -1)",
     "T.randint(5, (2,), dtype=T.bool)", "T.zeros(2, dtype=T.uint8).random_(-1, 3)", "T.normal(0., 1.)",
+    "T.manual_seed(2 ** 64)", "T.zeros(3, dtype=T.complex64).exponential_()", "T.poisson(T.tensor([1, 2]))",
+    "T.zeros(3, dtype=T.long).exponential_()", "T.zeros(3, dtype=T.complex64).cauchy_()",
+    "T.zeros(3, dtype=T.complex64).log_normal_()", "T.zeros(3, dtype=T.complex64).geometric_(0.5)",
+    "T.zeros(3, dtype=T.complex64).random_()", "T.zeros(3, dtype=T.complex64).bernoulli_(0.5)",
 ]
 
 
@@ -494,7 +501,7 @@ def test_keywords_and_generators_in_place():
     assert b.min() == 0 and b.max() == 3
     with pytest.raises(TypeError):
         cytorch.zeros(3).uniform_(foo=1)
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(RuntimeError, match="continuous"):
         cytorch.zeros(3, dtype=cytorch.complex64).exponential_()
     for method, args in [("normal_", (1.0, 2.0)), ("exponential_", (3.0,)), ("cauchy_", ()), ("log_normal_", ()),
                          ("geometric_", (0.3,)), ("bernoulli_", (0.5,)), ("random_", (0, 9))]:

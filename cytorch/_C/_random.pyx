@@ -76,7 +76,7 @@ cdef class Generator:
         """Reset to ``seed`` (any int in [-2**63, 2**64)) and return self."""
         s = int(seed)
         if s < -(1 << 63) or s >= (1 << 64):
-            raise RuntimeError(f"Overflow when unpacking long: seed {s} is outside [-2**63, 2**64)")
+            raise ValueError(f"Overflow when unpacking long long: seed {s} is outside [-2**63, 2**64)")
         self._seed = <uint64_t>(s & 0xFFFFFFFFFFFFFFFF)
         self._offset = 0
         return self

@@ -159,11 +159,18 @@ def normal_(self, mean=0, std=1, *, generator=None):
     return _fill(self, "normal", mean, std, generator, "normal_kernel_cpu")
 
 
+def _continuous(t, dist):
+    if _name(t) not in _FLOAT:
+        raise RuntimeError(f"{dist} distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {_C.pretty_name(t.dtype.code)}")
+
+
 @tensor_method
 def exponential_(self, lambd=1, *, generator=None):
     """Fill with Exponential(lambd): density lambd * exp(-lambd * x)."""
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    _continuous(self, "Exponential")
     return _fill(self, "exponential", lambd, 0.0, generator, "exponential_cpu")
 
 
@@ -172,6 +179,7 @@ def cauchy_(self, median=0, sigma=1, *, generator=None):
     """Fill with Cauchy(median, sigma)."""
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    _continuous(self, "Cauchy")
     return _fill(self, "cauchy", median, sigma, generator, "cauchy_cpu")
 
 
@@ -205,7 +213,7 @@ def random_(self, from_=None, to=None, *, generator=None, **kw):
     from_ = _from_kw(from_, kw, "random_")
     name = _name(self)
     if name in _COMPLEX:
-        raise _not_impl("random_from_to", self)
+        raise _not_impl("random_kernel_cpu", self)
     top = 2 ** _MANTISSA[name] if name in _FLOAT else _INT_MAX[name]
     if from_ is None and to is None:
         lo, hi = 0, top + 1
@@ -242,7 +250,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 1 with probability p (a number or a tensor broadcastable to self), else 0."""
     name = _name(self)
     if name in _COMPLEX:
-        raise _not_impl("bernoulli_scalar_cpu_p_", self)
+        raise _not_impl("bernoulli_scalar_cpu_", self)
     if isinstance(p, TensorBase):
         if not (p.is_floating_point()):
             raise _not_impl("bernoulli_tensor_cpu_p_", p)

@@ -266,7 +266,11 @@ def test_old_producer_without_max_version():
 
 def test_from_dlpack_exported():
     assert cytorch.from_dlpack is cytorch.utils.dlpack.from_dlpack
+    assert cytorch.to_dlpack is cytorch.utils.dlpack.to_dlpack
     assert "from_dlpack" in cytorch.utils.dlpack.__all__
+    assert cytorch.utils.dlpack.DLDeviceType.kDLCPU == 1
+    with pytest.raises(TypeError):
+        cytorch.to_dlpack(np.ones(2))
 
 
 # ------------------------------------------------------------------------ NumPy protocols

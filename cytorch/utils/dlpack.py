@@ -20,7 +20,7 @@ from cytorch._C import _dlpack as _D
 from cytorch._C._tensor import TensorBase
 from cytorch._tensor import tensor_method
 
-__all__ = ["from_dlpack"]
+__all__ = ["from_dlpack", "to_dlpack"]   # both also top-level, as torch.from_dlpack / torch.to_dlpack
 
 
 class DLDeviceType(enum.IntEnum):

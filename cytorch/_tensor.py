@@ -137,6 +137,17 @@ class Tensor(TensorBase):
         import numpy as np
         return np.asarray(_ArrayView(self))
 
+    # PyTorch raises ValueError (not TypeError) for multi-element tensors, and converts complex
+    # values only when their imaginary part is zero.
+    def __float__(self):
+        return float(_python_scalar(self, "double"))
+
+    def __int__(self):
+        return int(_python_scalar(self, "int64_t"))
+
+    def __complex__(self):
+        return complex(_python_scalar(self, None))
+
     def __iter__(self):
         if self.dim() == 0:
             raise TypeError("iteration over a 0-d tensor")
@@ -166,10 +177,21 @@ class Tensor(TensorBase):
 
     def __reduce_ex__(self, proto):
         # Pickle (for worker processes, deepcopy fallbacks): raw bytes + metadata.
-        import numpy as np
+        import ctypes
         c = self.contiguous()
-        raw = np.asarray(_ArrayView(c, raw=True)).tobytes() if c.numel() else b""
+        raw = ctypes.string_at(c.data_ptr(), c.nbytes) if c.numel() else b""
         return (_rebuild_tensor, (raw, self.dtype, tuple(self.shape), type(self), getattr(self, "__dict__", None) or None))
+
+
+def _python_scalar(t, ctype):
+    if t.numel() != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
+    v = t.item()
+    if ctype is not None and isinstance(v, complex):
+        if v.imag != 0:
+            raise RuntimeError(f"value cannot be converted to type {ctype} without overflow")
+        v = v.real
+    return v
 
 
 class _ArrayView:
@@ -177,23 +199,19 @@ class _ArrayView:
 
     __slots__ = ("_t", "__array_interface__")
 
-    def __init__(self, t, raw=False):
+    def __init__(self, t):
         self._t = t
-        iface = t.__array_interface__ if not raw else _raw_interface(t)
-        self.__array_interface__ = iface
-
-
-def _raw_interface(t):
-    return {"shape": (t.numel() * t.element_size(),), "typestr": "|u1",
-            "data": (t.data_ptr(), False), "version": 3}
+        self.__array_interface__ = t.__array_interface__
 
 
 def _rebuild_tensor(raw, dtype, shape, cls=None, state=None):
     from cytorch._ops.creation import empty
     t = empty(shape, dtype=dtype)
     if raw:
-        import numpy as np
-        np.asarray(_ArrayView(t, raw=True), dtype=np.uint8)[...] = np.frombuffer(raw, dtype=np.uint8)
+        import ctypes
+        if len(raw) != t.nbytes:
+            raise RuntimeError(f"cannot unpickle a tensor of shape {list(shape)}: {len(raw)} bytes, need {t.nbytes}")
+        ctypes.memmove(t.data_ptr(), raw, len(raw))
     if cls is not None and cls is not Tensor:
         t = t._as_subclass(cls)
     if state:

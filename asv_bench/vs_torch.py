@@ -1,0 +1,174 @@
+"""cytorch and PyTorch side by side, in one process, with the same thread count.
+
+    python asv_bench/vs_torch.py                # all cores
+    python asv_bench/vs_torch.py --threads 1    # single-threaded
+    python asv_bench/vs_torch.py --quick        # fewer repeats (a smoke run)
+
+Each row times the same operation on equal inputs in both libraries (timeit: a warm-up call, an
+auto-ranged loop count, then the minimum over repeats, per call). ratio = torch / cytorch, so
+> 1 means cytorch is faster. Rows whose cytorch op does not exist yet are skipped and listed.
+"""
+import argparse
+import os
+import sys
+import timeit
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _has(lib, *names):
+    for name in names:
+        obj = lib
+        for part in name.split("."):
+            if not hasattr(obj, part):
+                return False
+            obj = getattr(obj, part)
+    return True
+
+
+def measure(fn, repeat, min_time):
+    """Seconds per call: warm up, pick a loop count worth >= min_time, keep the fastest repeat."""
+    fn()
+    t = timeit.Timer(fn)
+    number = 1
+    while True:
+        elapsed = t.timeit(number)
+        if elapsed >= min_time or number >= 1 << 20:
+            break
+        number *= 2 if elapsed == 0 else max(2, min(10, int(min_time / elapsed) + 1))
+    best = min(t.repeat(repeat=repeat, number=number))
+    return best / number
+
+
+def _inputs(lib, shape, seed, dtype=np.float32):
+    a = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+    return lib.from_numpy(a)
+
+
+def cases(ct, torch):
+    """(name, needs, make) rows; make(lib) returns the zero-argument callable to time."""
+    M = 10_000_000
+
+    def small_add(lib):
+        a, b = lib.ones(1), lib.ones(1)
+        return lambda: a + b
+
+    def add_10m(lib):
+        a, b = _inputs(lib, M, 0), _inputs(lib, M, 1)
+        return lambda: a + b
+
+    def exp_10m(lib):
+        a = _inputs(lib, M, 0)
+        return lambda: lib.exp(a)
+
+    def add_transposed(lib):
+        a, b = _inputs(lib, (3162, 3162), 0).t(), _inputs(lib, (3162, 3162), 1)
+        return lambda: a + b
+
+    def sum_10m(lib):
+        a = _inputs(lib, M, 0)
+        return lambda: lib.sum(a)
+
+    def matmul(n):
+        def make(lib):
+            a, b = _inputs(lib, (n, n), 0), _inputs(lib, (n, n), 1)
+            return lambda: lib.matmul(a, b)
+        return make
+
+    def tiny_fwd_bwd(lib):
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Linear(32, 64), lib.nn.ReLU(), lib.nn.Linear(64, 10))
+        x = lib.randn(16, 32)
+        y = lib.randn(16, 10)
+
+        def step():
+            model.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+        return step
+
+    return [
+        ("add, 1 element", (), small_add),
+        ("add, 10M float32", (), add_10m),
+        ("exp, 10M float32", ("exp",), exp_10m),
+        ("add, 3162² transposed view", (), add_transposed),
+        ("sum, 10M float32", ("sum",), sum_10m),
+        ("matmul 64³ float32", ("matmul",), matmul(64)),
+        ("matmul 1024³ float32", ("matmul",), matmul(1024)),
+        ("tiny MLP forward+backward", ("nn.Linear", "nn.Sequential", "nn.ReLU", "randn", "manual_seed",
+                                       "Tensor.backward", "mean"), tiny_fwd_bwd),
+    ]
+
+
+def raw_sgemm(n):
+    from scipy.linalg import blas
+    rng = np.random.default_rng(0)
+    a = np.asfortranarray(rng.standard_normal((n, n), dtype=np.float32))
+    b = np.asfortranarray(rng.standard_normal((n, n), dtype=np.float32))
+    return lambda: blas.sgemm(1.0, a, b)
+
+
+def fmt(sec):
+    if sec < 1e-3:
+        return f"{sec * 1e6:9.2f} µs"
+    if sec < 1:
+        return f"{sec * 1e3:9.2f} ms"
+    return f"{sec:9.3f} s "
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                   help="threads for both libraries and BLAS (default: all cores)")
+    p.add_argument("--repeat", type=int, default=7, help="timeit repeats; the minimum is kept")
+    p.add_argument("--min-time", type=float, default=0.2, help="seconds each repeat runs at least")
+    p.add_argument("--quick", action="store_true", help="3 repeats of >= 0.02 s (smoke run)")
+    p.add_argument("--only", default="", help="run only rows whose name contains this text")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.repeat, args.min_time = 3, 0.02
+
+    try:
+        import cytorch
+    except ImportError:                          # not installed: use a checkout built in place
+        sys.path.insert(0, os.path.dirname(HERE))
+        import cytorch
+    import torch
+
+    cytorch.set_num_threads(args.threads)       # our OpenMP loops and SciPy's OpenBLAS
+    torch.set_num_threads(args.threads)
+    print(f"cytorch {cytorch.__version__} vs torch {torch.__version__}, {args.threads} thread(s), "
+          f"min of {args.repeat} repeats\n")
+    head = f"{'benchmark':<30} {'cytorch':>12} {'torch':>12} {'torch/cytorch':>14}"
+    print(head)
+    print("-" * len(head))
+    skipped = []
+    results = {}
+    for name, needs, make in cases(cytorch, torch):
+        if args.only and args.only not in name:
+            continue
+        if not _has(cytorch, *needs):
+            skipped.append(name)
+            continue
+        try:
+            t_ct = measure(make(cytorch), args.repeat, args.min_time)
+        except Exception as e:   # an op that exists but cannot run this case yet
+            skipped.append(f"{name} ({type(e).__name__}: {e})")
+            continue
+        t_th = measure(make(torch), args.repeat, args.min_time)
+        results[name] = t_ct
+        print(f"{name:<30} {fmt(t_ct):>12} {fmt(t_th):>12} {t_th / t_ct:>13.2f}x", flush=True)
+    if not args.only or "sgemm" in args.only or "matmul" in args.only:
+        for n in (64, 1024):
+            t_raw = measure(raw_sgemm(n), args.repeat, args.min_time)
+            mm = results.get(f"matmul {n}³ float32")
+            extra = f"  (cytorch matmul / sgemm = {mm / t_raw:.2f})" if mm else ""
+            print(f"{f'raw scipy sgemm {n}³':<30} {fmt(t_raw):>12} {'':>12} {'':>14}{extra}")
+    if skipped:
+        print("\nskipped (not in cytorch yet): " + "; ".join(skipped))
+
+
+if __name__ == "__main__":
+    main()

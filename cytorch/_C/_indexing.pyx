@@ -15,6 +15,7 @@ from cytorch._C._tensor cimport (TensorBase, _empty, _make_view, _cast, _clone, 
                                  _is_contiguous, _copy_into, _check_err, _wrap_dim, _store_scalar,
                                  _result_type2, _broadcast_shapes, _SIZES_C, _scalar_dtype)
 from cytorch._C._tensor import pretty_name
+from numpy import ndarray as _ndarray
 
 cdef extern from "ct_index.h" nogil:
     enum:
@@ -141,18 +142,31 @@ cdef object _prepare_item(object x):
     """Normalise one index item: sequences become tensors, other types are rejected."""
     if x is None or x is Ellipsis or isinstance(x, (slice, bool, TensorBase)):
         return x
+    if isinstance(x, _ndarray):
+        return _to_tensor(x)
     if _is_int(x):
         return x
     if isinstance(x, (list, tuple)):
         return _to_tensor(x)
-    try:
-        import numpy as np
-        if isinstance(x, np.ndarray):
-            return _to_tensor(x)
-    except ImportError:
-        pass
     raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
                      "are valid indices (got " + type(x).__name__ + ")")
+
+cdef TensorBase _ZERO_INDEX = None
+cdef TensorBase _EMPTY_INDEX = None
+
+cdef int _bool_index(_Parsed p, bint value, int nd, int64_t *sh, int64_t *st, int src) except -1:
+    """A Python/0-d bool index (PyTorch's rule): a new size-1 dim indexed by [0] (True) or [] (False)."""
+    global _ZERO_INDEX, _EMPTY_INDEX
+    cdef int64_t n = 1
+    if _ZERO_INDEX is None:
+        _ZERO_INDEX = _empty(CT_INT64, 1, &n)
+        (<int64_t *>_ZERO_INDEX._data)[0] = 0
+        n = 0
+        _EMPTY_INDEX = _empty(CT_INT64, 1, &n)
+    sh[nd] = 1
+    st[nd] = 1
+    p.adv.append((nd, _ZERO_INDEX if value else _EMPTY_INDEX, src))
+    return nd + 1
 
 cdef _Parsed _parse(TensorBase self, object key):
     cdef int64_t sh[16]
@@ -195,9 +209,7 @@ cdef _Parsed _parse(TensorBase self, object key):
                 nd += 1
                 src += 1
         elif isinstance(x, bool):
-            sh[nd] = 1 if x else 0
-            st[nd] = 1
-            nd += 1
+            nd = _bool_index(p, bool(x), nd, sh, st, src)
         elif isinstance(x, slice):
             size = self._shape[src]
             if (<slice>x).step is not None and (<slice>x).step <= 0:
@@ -220,9 +232,7 @@ cdef _Parsed _parse(TensorBase self, object key):
                 src += 1
             elif t._dtype == CT_BOOL or t._dtype == CT_UINT8:
                 if t._ndim == 0:
-                    sh[nd] = 1 if t.item() else 0
-                    st[nd] = 1
-                    nd += 1
+                    nd = _bool_index(p, bool(t.item()), nd, sh, st, src)
                     continue
                 for d in range(t._ndim):
                     if t._shape[d] != self._shape[src + d]:

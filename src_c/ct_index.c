@@ -74,6 +74,30 @@ static inline void ct_reduce_elem(int mode, int dt, char *b, const char *a) {
     }
 }
 
+/* One row with a single index tensor, copying elements of type T:
+ * gather a[j] := b[idx[j]], put b[idx[j]] := a[j]. The common case, kept branch-light. */
+#define CT_ROW1(T)                                                                              \
+    for (int64_t j = 0; j < count; j++) {                                                       \
+        int64_t v = *(const int64_t *)(pi + j * is), w = v < 0 ? v + size : v;                 \
+        if ((uint64_t)w >= (uint64_t)size) { *bad_value = v; return CT_ERR_INDEX; }             \
+        char *ea = pa + j * as, *eb = pb + j * bs + w * bstride;                                \
+        if (gather) memcpy(ea, eb, sizeof(T)); else memcpy(eb, ea, sizeof(T));                  \
+    }
+
+typedef struct { uint64_t lo, hi; } ct_b16;
+
+static int ct_row1(int gather, int64_t isz, char *pa, int64_t as, char *pb, int64_t bs, const char *pi,
+                   int64_t is, int64_t size, int64_t bstride, int64_t count, int64_t *bad_value) {
+    switch (isz) {
+    case 1: CT_ROW1(uint8_t) break;
+    case 2: CT_ROW1(uint16_t) break;
+    case 4: CT_ROW1(uint32_t) break;
+    case 8: CT_ROW1(uint64_t) break;
+    default: CT_ROW1(ct_b16) break;
+    }
+    return CT_OK;
+}
+
 /* Walk flat positions [begin, end) of the iteration space. */
 static int ct_index_range(int mode, int dt, char *a, const int64_t *ast, char *b, const int64_t *bst,
                           int nd, const int64_t *shape, const ct_index_spec *ix,
@@ -94,17 +118,23 @@ static int ct_index_range(int mode, int dt, char *a, const int64_t *ast, char *b
     while (n < end) {
         int64_t count = shape[last] - coord[last];
         if (count > end - n) count = end - n;
-        for (int64_t j = 0; j < count; j++) {
-            char *ea = pa + j * ast[last], *eb = pb + j * bst[last];
-            for (int k = 0; k < nidx; k++) {
-                int64_t v = *(const int64_t *)(pi[k] + j * ix->strides[k][last]), w = v;
-                if (w < 0) w += ix->size[k];
-                if (w < 0 || w >= ix->size[k]) { *bad_value = v; *bad_k = k; return CT_ERR_INDEX; }
-                eb += w * ix->bstride[k];
+        if (nidx == 1 && (mode == CT_IDX_GATHER || mode == CT_IDX_PUT)) {
+            int err = ct_row1(mode == CT_IDX_GATHER, isz, pa, ast[last], pb, bst[last], pi[0],
+                              ix->strides[0][last], ix->size[0], ix->bstride[0], count, bad_value);
+            if (err) { *bad_k = 0; return err; }
+        } else {
+            for (int64_t j = 0; j < count; j++) {
+                char *ea = pa + j * ast[last], *eb = pb + j * bst[last];
+                for (int k = 0; k < nidx; k++) {
+                    int64_t v = *(const int64_t *)(pi[k] + j * ix->strides[k][last]), w = v;
+                    if (w < 0) w += ix->size[k];
+                    if (w < 0 || w >= ix->size[k]) { *bad_value = v; *bad_k = k; return CT_ERR_INDEX; }
+                    eb += w * ix->bstride[k];
+                }
+                if (mode == CT_IDX_GATHER) ct_copy_elem(ea, eb, isz);
+                else if (mode == CT_IDX_PUT) ct_copy_elem(eb, ea, isz);
+                else ct_reduce_elem(mode, dt, eb, ea);
             }
-            if (mode == CT_IDX_GATHER) ct_copy_elem(ea, eb, isz);
-            else if (mode == CT_IDX_PUT) ct_copy_elem(eb, ea, isz);
-            else ct_reduce_elem(mode, dt, eb, ea);
         }
         n += count;
         if (n >= end) break;
@@ -191,17 +221,62 @@ static inline int ct_is_nonzero(const char *p, int dt) {
         }                                                                           \
     } while (0)
 
+static int ct_is_contig(int ndim, const int64_t *shape, const int64_t *strides, int64_t isz) {
+    int64_t expect = isz;
+    for (int d = ndim - 1; d >= 0; d--) {
+        if (shape[d] == 1) continue;
+        if (strides[d] != expect) return 0;
+        expect *= shape[d];
+    }
+    return 1;
+}
+
+/* Contiguous data: one typed loop per dtype; `HIT` runs for each nonzero flat position i. */
+#define CT_NZ_TYPED(T, TEST, HIT)                                                    \
+    for (int64_t i = 0; i < total; i++) {                                            \
+        T v; memcpy(&v, data + i * (int64_t)sizeof(T), sizeof(T));                   \
+        if (TEST) { HIT; }                                                           \
+    }
+#define CT_NZ_DISPATCH(HIT)                                                          \
+    switch (dtype) {                                                                 \
+    case CT_BOOL: case CT_UINT8: case CT_INT8: CT_NZ_TYPED(uint8_t, v != 0, HIT) break; \
+    case CT_INT16: CT_NZ_TYPED(int16_t, v != 0, HIT) break;                          \
+    case CT_INT32: CT_NZ_TYPED(int32_t, v != 0, HIT) break;                          \
+    case CT_INT64: CT_NZ_TYPED(int64_t, v != 0, HIT) break;                          \
+    case CT_FLOAT16: case CT_BFLOAT16: CT_NZ_TYPED(uint16_t, (v & 0x7fffu) != 0, HIT) break; \
+    case CT_FLOAT32: CT_NZ_TYPED(float, v != 0.0f, HIT) break;                       \
+    case CT_FLOAT64: CT_NZ_TYPED(double, v != 0.0, HIT) break;                       \
+    default:                                                                         \
+        for (int64_t i = 0; i < total; i++)                                          \
+            if (ct_is_nonzero(data + i * isz, dtype)) { HIT; }                       \
+    }
+
+static inline void ct_unflatten(int64_t flat, int ndim, const int64_t *shape, int64_t *coord) {
+    for (int d = ndim - 1; d >= 0; d--) { coord[d] = flat % shape[d]; flat /= shape[d]; }
+}
+
 int64_t ct_count_nonzero(const char *data, int dtype, int ndim, const int64_t *shape, const int64_t *strides) {
-    int64_t count = 0;
+    int64_t count = 0, total = 1, isz = (int64_t)ct_itemsize(dtype);
     if (ndim > CT_MAX_DIMS) return -1;
+    for (int d = 0; d < ndim; d++) total *= shape[d];
+    if (ct_is_contig(ndim, shape, strides, isz)) {
+        CT_NZ_DISPATCH(count++)
+        return count;
+    }
     CT_WALK(data, ndim, shape, strides, count += ct_is_nonzero(p, dtype));
     return count;
 }
 
 int ct_nonzero(const char *data, int dtype, int ndim, const int64_t *shape, const int64_t *strides,
                int64_t *out, int64_t count) {
-    int64_t row = 0;
+    int64_t row = 0, total = 1, isz = (int64_t)ct_itemsize(dtype);
     if (ndim > CT_MAX_DIMS) return CT_ERR_DIMS;
+    for (int d = 0; d < ndim; d++) total *= shape[d];
+    if (ct_is_contig(ndim, shape, strides, isz)) {
+        /* flat position -> coordinates, only for the hits */
+        CT_NZ_DISPATCH(if (row >= count) return CT_ERR_VALUE; ct_unflatten(i, ndim, shape, out + row * ndim); row++)
+        return row == count ? CT_OK : CT_ERR_VALUE;
+    }
     CT_WALK(data, ndim, shape, strides,
             if (ct_is_nonzero(p, dtype)) {
                 if (row >= count) return CT_ERR_VALUE;     /* data changed under us */

@@ -223,6 +223,15 @@ def test_advanced_errors():
         t[cytorch.tensor([True, False])]
     with pytest.raises(IndexError, match="shape mismatch"):
         t[L(0, 1), L(0, 1, 2)]
+    with pytest.raises(IndexError, match="tensors used as indices must be long, int, byte or bool"):
+        t[cytorch.tensor([0], dtype=cytorch.int16)]
+    assert_close(t[cytorch.tensor(1, dtype=cytorch.int8)], np_of(t)[1])
+
+
+def test_mask_setitem_zero_d_value_any_dtype():
+    z = cytorch.zeros(3, dtype=cytorch.int64)
+    z[cytorch.tensor([True, False, True])] = cytorch.tensor(1.5)
+    assert z.tolist() == [1, 0, 1]
 
 
 def test_advanced_vs_torch(torch):

@@ -92,9 +92,9 @@ cdef TensorBase _long_index(object idx, str op):
     t = <TensorBase>idx
     if t._dtype == CT_INT64:
         return t
-    if CT_UINT8 <= t._dtype <= CT_INT32:
+    if t._dtype == CT_INT32:
         return _cast(t, CT_INT64)
-    raise RuntimeError(f"{op}(): Expected dtype int64 for index")
+    raise RuntimeError(f"{op}(): Expected dtype int32 or int64 for index")
 
 cdef inline void _byte_strides(TensorBase t, int64_t *out) noexcept:
     cdef int d
@@ -181,9 +181,11 @@ cdef _Parsed _parse(TensorBase self, object key):
     for x in items:
         if isinstance(x, TensorBase):
             t = <TensorBase>x
-            if t._dtype == CT_BOOL or t._dtype == CT_UINT8:
+            if t._ndim == 0 and CT_UINT8 < t._dtype <= CT_INT64:
+                consumed += 1
+            elif t._dtype == CT_BOOL or t._dtype == CT_UINT8:
                 consumed += t._ndim
-            elif t._dtype <= CT_INT64:
+            elif t._dtype == CT_INT64 or t._dtype == CT_INT32:
                 consumed += 1
             else:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -436,6 +438,9 @@ cdef int _index_put(TensorBase self, object key, object value, int mode, bint st
 
 def setitem(TensorBase self, key, value):
     """``self[key] = value``: basic indices write through a view, advanced ones scatter."""
+    if isinstance(key, TensorBase) and (<TensorBase>key)._dtype == CT_BOOL and \
+            isinstance(value, TensorBase) and (<TensorBase>value)._ndim == 0:
+        value = value.item()       # x[mask] = 0-d tensor is a masked fill (any dtype), as in PyTorch
     _index_put(self, key, value, CT_IDX_PUT, True)
 
 def index_put_(TensorBase self, indices, values, bint accumulate=False):

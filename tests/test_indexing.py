@@ -700,3 +700,80 @@ def test_large_gather_parallel_path():
     bad[n // 2] = n + 7
     with pytest.raises(IndexError, match=f"index {n + 7} is out of bounds"):
         t[ct(bad)]
+
+
+# ---------------------------------------------------------------- random keys vs torch
+
+@st.composite
+def random_key(draw):
+    shape = (3, 4, 5)
+    items, dim, used_ell = [], 0, False
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["int", "slice", "none", "ell", "list", "tensor", "mask", "bool"]))
+        if kind == "none":
+            items.append(None)
+            continue
+        if kind == "bool":
+            items.append(draw(st.booleans()))
+            continue
+        if kind == "ell":
+            if used_ell:
+                continue
+            used_ell = True
+            items.append(Ellipsis)
+            dim = None
+            continue
+        if dim is not None and dim >= 3:
+            break
+        n = shape[dim] if dim is not None else 5
+        if kind == "int":
+            items.append(draw(st.integers(-n, n - 1)))
+        elif kind == "slice":
+            items.append(slice(draw(st.one_of(st.none(), st.integers(-n - 1, n + 1))),
+                               draw(st.one_of(st.none(), st.integers(-n - 1, n + 1))),
+                               draw(st.one_of(st.none(), st.integers(1, 3)))))
+        elif kind in ("list", "tensor"):
+            vals = draw(st.lists(st.integers(-n, n - 1), min_size=0, max_size=3))
+            items.append(("idx", vals))
+        else:
+            items.append(("mask", draw(st.lists(st.booleans(), min_size=n, max_size=n))))
+        if dim is not None:
+            dim += 1
+    return items
+
+
+def _materialise(items, mod):
+    out = []
+    for x in items:
+        if isinstance(x, tuple):
+            if x[0] == "idx":
+                out.append(mod.tensor(x[1], dtype=mod.int64))
+            else:
+                out.append(mod.tensor(x[1], dtype=mod.bool))
+        else:
+            out.append(x)
+    return tuple(out)
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_key())
+def test_random_keys_vs_torch(items):
+    torch = pytest.importorskip("torch")
+    a = np.arange(60, dtype=np.float64).reshape(3, 4, 5)
+    tt = torch.from_numpy(a.copy())
+    tc = ct(a).permute(0, 1, 2)
+    kt, kc = _materialise(items, torch), _materialise(items, cytorch)
+    try:
+        e = tt[kt]
+    except (IndexError, RuntimeError, ValueError) as exc:
+        with pytest.raises(type(exc)):
+            tc[kc]
+        return
+    r = tc[kc]
+    assert tuple(r.shape) == tuple(e.shape)
+    assert_close(r, e.numpy())
+    # the same key written through: value broadcast from the result shape
+    val = np.asarray(np.arange(e.numel(), dtype=np.float64).reshape(tuple(e.shape)) + 100)
+    tt[kt] = torch.from_numpy(val)
+    tc[kc] = ct(val)
+    assert_close(tc, tt.numpy())

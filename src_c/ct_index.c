@@ -78,7 +78,7 @@ static inline void ct_reduce_elem(int mode, int dt, char *b, const char *a) {
  * gather a[j] := b[idx[j]], put b[idx[j]] := a[j]. The common case, kept branch-light. */
 #define CT_ROW1(T)                                                                              \
     for (int64_t j = 0; j < count; j++) {                                                       \
-        int64_t v = *(const int64_t *)(pi + j * is), w = v < 0 ? v + size : v;                 \
+        int64_t v = *(const int64_t *)(pi + j * is), w = (v < 0 && wrap) ? v + size : v;       \
         if ((uint64_t)w >= (uint64_t)size) { *bad_value = v; return CT_ERR_INDEX; }             \
         char *ea = pa + j * as, *eb = pb + j * bs + w * bstride;                                \
         if (gather) memcpy(ea, eb, sizeof(T)); else memcpy(eb, ea, sizeof(T));                  \
@@ -86,7 +86,7 @@ static inline void ct_reduce_elem(int mode, int dt, char *b, const char *a) {
 
 typedef struct { uint64_t lo, hi; } ct_b16;
 
-static int ct_row1(int gather, int64_t isz, char *pa, int64_t as, char *pb, int64_t bs, const char *pi,
+static int ct_row1(int gather, int wrap, int64_t isz, char *pa, int64_t as, char *pb, int64_t bs, const char *pi,
                    int64_t is, int64_t size, int64_t bstride, int64_t count, int64_t *bad_value) {
     switch (isz) {
     case 1: CT_ROW1(uint8_t) break;
@@ -119,7 +119,7 @@ static int ct_index_range(int mode, int dt, char *a, const int64_t *ast, char *b
         int64_t count = shape[last] - coord[last];
         if (count > end - n) count = end - n;
         if (nidx == 1 && (mode == CT_IDX_GATHER || mode == CT_IDX_PUT)) {
-            int err = ct_row1(mode == CT_IDX_GATHER, isz, pa, ast[last], pb, bst[last], pi[0],
+            int err = ct_row1(mode == CT_IDX_GATHER, ix->wrap, isz, pa, ast[last], pb, bst[last], pi[0],
                               ix->strides[0][last], ix->size[0], ix->bstride[0], count, bad_value);
             if (err) { *bad_k = 0; return err; }
         } else {
@@ -127,7 +127,7 @@ static int ct_index_range(int mode, int dt, char *a, const int64_t *ast, char *b
                 char *ea = pa + j * ast[last], *eb = pb + j * bst[last];
                 for (int k = 0; k < nidx; k++) {
                     int64_t v = *(const int64_t *)(pi[k] + j * ix->strides[k][last]), w = v;
-                    if (w < 0) w += ix->size[k];
+                    if (w < 0 && ix->wrap) w += ix->size[k];
                     if (w < 0 || w >= ix->size[k]) { *bad_value = v; *bad_k = k; return CT_ERR_INDEX; }
                     eb += w * ix->bstride[k];
                 }

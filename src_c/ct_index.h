@@ -17,9 +17,12 @@ enum {
 /* Index tensors (int64) broadcast over the iteration shape. Index k selects
  * along a dim of the indexed tensor b of length size[k] and byte stride
  * bstride[k]; strides[k] are the index tensor's byte strides over the
- * iteration shape (0 where broadcast). */
+ * iteration shape (0 where broadcast). Negative indices count from the end
+ * when wrap is set (x[idx], take, put, index_fill) and are errors otherwise
+ * (gather, scatter, index_select, index_add, index_copy), as in PyTorch. */
 typedef struct {
     int n;
+    int wrap;
     char *ptr[CT_MAX_DIMS];
     int64_t strides[CT_MAX_DIMS][CT_MAX_DIMS];
     int64_t size[CT_MAX_DIMS];

@@ -359,7 +359,7 @@ def test_index_select_errors():
 def test_gather(dtype):
     for a, t in layouts(rand((3, 4, 5), dtype)):
         for dim in (0, 1, 2):
-            idx = RNG.integers(-a.shape[dim], a.shape[dim], size=(2, 3, 4) if dim != 2 else (3, 4, 6))
+            idx = RNG.integers(0, a.shape[dim], size=(2, 3, 4) if dim != 2 else (3, 4, 6))
             assert_close(cytorch.gather(t, dim, ct(idx)), _gather_ref(a, dim, idx))
         # a non-contiguous index
         idx = ct(RNG.integers(0, 4, size=(5, 3, 3))).permute(2, 1, 0)
@@ -382,6 +382,8 @@ def test_gather_errors():
         t.gather(0, L(1))
     with pytest.raises(RuntimeError, match="index 9 is out of bounds for dimension 0 with size 3"):
         t.gather(0, cytorch.tensor([[9]]))
+    with pytest.raises(RuntimeError, match="index -1 is out of bounds for dimension 0 with size 3"):
+        t.gather(0, cytorch.tensor([[-1]]))      # negative indices are errors here, as in torch
     with pytest.raises(RuntimeError, match="Size does not match"):
         t.gather(0, cytorch.zeros(1, 5, dtype=cytorch.int64))
     with pytest.raises(RuntimeError):
@@ -400,8 +402,8 @@ def test_take_and_take_along_dim(dtype):
     for a, t in layouts(rand((3, 4, 5), dtype)):
         idx = RNG.integers(-60, 60, size=(2, 7))
         assert_close(cytorch.take(t, ct(idx)), np.take(a, idx))
-        idx3 = RNG.integers(0, 4, size=(3, 2, 5))
-        assert_close(cytorch.take_along_dim(t, ct(idx3), 1), np.take_along_axis(a, idx3, 1))
+        idx3 = RNG.integers(-4, 4, size=(3, 2, 5))         # take_along_dim wraps negatives
+        assert_close(cytorch.take_along_dim(t, ct(idx3), 1), np.take_along_axis(a, idx3 % 4, 1))
         idx_b = RNG.integers(0, 4, size=(1, 2, 1))        # broadcast against input off dim
         assert_close(t.take_along_dim(ct(idx_b), dim=1), np.take_along_axis(a, np.broadcast_to(idx_b, (3, 2, 5)), 1))
         assert_close(cytorch.take_along_dim(t, ct(np.array([0, 59]))), a.reshape(-1)[[0, 59]])
@@ -436,7 +438,7 @@ def _scatter_ref(a, dim, idx, src, op):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_scatter_variants(dtype):
     for a, t in layouts(rand((3, 4, 5), dtype)):
-        idx = RNG.integers(-3, 3, size=(2, 4, 3))           # duplicates and negatives along dim 0
+        idx = RNG.integers(0, 3, size=(2, 4, 3))            # duplicates along dim 0
         src = rand((3, 4, 5), dtype)
         perm = RNG.permutation(3)[:2]
         uniq = np.broadcast_to(perm[:, None, None], (2, 4, 3)).copy()
@@ -501,7 +503,7 @@ def test_scatter_errors():
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_index_add_copy_fill(dtype):
     for a, t in layouts(rand((3, 4, 5), dtype)):
-        idx = np.array([3, 0, 3, -1])
+        idx = np.array([3, 0, 3, 2])
         src = rand((3, 4, 5), dtype)
         ref = a.copy()
         for i, j in enumerate(idx):
@@ -534,6 +536,15 @@ def test_index_inplace_versions_and_errors():
     assert t.tolist() == [[1, 0, 0, 0], [1, 2, 2, 2], [7, 6, 6, 6]]
     with pytest.raises(RuntimeError, match="index 5 is out of bounds for dimension 0 with size 3"):
         t.index_add(0, L(5), t[:1])
+    with pytest.raises(RuntimeError, match="index -1 is out of bounds"):
+        t.index_add(0, L(-1), t[:1])
+    with pytest.raises(IndexError, match="index -1 is out of bounds"):
+        t.index_copy(0, L(-1), t[:1])
+    with pytest.raises(IndexError, match="index out of range in self"):
+        t.index_select(0, L(-1))
+    with pytest.raises(RuntimeError, match="index -1 is out of bounds"):
+        t.scatter_add(0, cytorch.tensor([[-1]]), t)
+    assert t.index_fill(0, L(-1), 9.0)[2].tolist() == [9.0] * 4     # index_fill wraps, like torch
     with pytest.raises(IndexError, match="index 5 is out of bounds"):
         t.index_copy(0, L(5), t[:1])
     with pytest.raises(IndexError, match="index 5 is out of bounds"):
@@ -777,3 +788,24 @@ def test_random_keys_vs_torch(items):
     tt[kt] = torch.from_numpy(val)
     tc[kc] = ct(val)
     assert_close(tc, tt.numpy())
+
+
+@pytest.mark.parametrize("reduce", ["prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "int64"])
+def test_index_reduce_vs_torch(torch, reduce, include_self, dtype):
+    a = rand((4, 5), dtype)
+    idx = RNG.integers(0, 5, size=7)
+    src = rand((4, 7), dtype)
+    r = ct(a).index_reduce(1, ct(idx), ct(src), reduce, include_self=include_self)
+    e = torch.from_numpy(a).index_reduce(1, torch.from_numpy(idx), torch.from_numpy(src), reduce,
+                                         include_self=include_self)
+    assert_close(r, e.numpy(), rtol=1e-5, atol=1e-5)
+    with pytest.raises(RuntimeError, match="Expected reduce to be one of"):
+        ct(a).index_reduce(1, ct(idx), ct(src), "sum")
+
+
+def test_put_function():
+    x = cytorch.arange(6).view(2, 3)
+    r = cytorch.put(x, L(0, -1), L(9, 8))
+    assert r.tolist() == [[9, 1, 2], [3, 4, 8]] and x.tolist() == [[0, 1, 2], [3, 4, 5]]

@@ -27,6 +27,7 @@ cdef extern from "ct_index.h" nogil:
         CT_IDX_MIN
     ctypedef struct ct_index_spec:
         int n
+        int wrap
         char *ptr[16]
         int64_t strides[16][16]
         int64_t size[16]
@@ -314,6 +315,7 @@ cdef _AdvPlan _plan(_Parsed p):
     if plan.nd > 16:
         raise IndexError("cytorch: indexing gives more than 16 dimensions")
     plan.ix.n = nadv
+    plan.ix.wrap = 1
     d = 0
     for vd in range(v._ndim):
         if d == pos:
@@ -576,7 +578,7 @@ cdef int _check_gather_shape(TensorBase self, int dim, TensorBase index, TensorB
     return 0
 
 cdef void _along_dim(TensorBase t, int dim, int nd, int64_t *bst, ct_index_spec *ix,
-                     TensorBase index, int64_t *ist) noexcept:
+                     TensorBase index, int64_t *ist, bint wrap) noexcept:
     """b = t indexed along dim by index: t's strides with 0 at dim; index strides as given."""
     cdef int d
     cdef int64_t isz = _SIZES_C[t._dtype]
@@ -584,11 +586,12 @@ cdef void _along_dim(TensorBase t, int dim, int nd, int64_t *bst, ct_index_spec 
         bst[d] = 0 if d == dim or d >= t._ndim else t._stride[d] * isz
         ix.strides[0][d] = ist[d]
     ix.n = 1
+    ix.wrap = wrap
     ix.ptr[0] = index._data
     ix.size[0] = t._shape[dim] if t._ndim > 0 else 1
     ix.bstride[0] = t._stride[dim] * isz if t._ndim > 0 else 0
 
-def gather(TensorBase input, dim, index):
+def gather(TensorBase input, dim, index, bint wrap=False):
     """out[i][j] = input[index[i][j]][j] (dim=0): pick along dim at the positions in index."""
     cdef TensorBase idx = _long_index(index, "gather"), out
     cdef int d = _wrap_dim(dim, input._ndim, "gather")
@@ -603,7 +606,7 @@ def gather(TensorBase input, dim, index):
         raise RuntimeError(f"index {int(idx.reshape(-1)[0])} is out of bounds for dimension {d} with size 0")
     _byte_strides(out, ast)
     _byte_strides(idx, ist)
-    _along_dim(input, d, idx._ndim, bst, &ix, idx, ist)
+    _along_dim(input, d, idx._ndim, bst, &ix, idx, ist, wrap)
     dims[0] = d
     _run(CT_IDX_GATHER, input._dtype, out._data, ast, input._data, bst, idx._ndim, idx._shape, &ix,
          ERR_DIM_RT, dims, "")
@@ -636,7 +639,7 @@ def scatter_(TensorBase self, dim, index, src, int mode, str op):
     if mode >= CT_IDX_MUL and self._dtype >= CT_COMPLEX64 and mode != CT_IDX_MUL:
         raise RuntimeError(f"{op}(): amax/amin are not supported for complex tensors")
     _byte_strides(idx, ist)
-    _along_dim(self, d, idx._ndim, bst, &ix, idx, ist)
+    _along_dim(self, d, idx._ndim, bst, &ix, idx, ist, False)
     dims[0] = d
     _run(mode, self._dtype, s._data, ast, self._data, bst, idx._ndim, idx._shape, &ix, ERR_DIM_RT, dims, "")
     self._storage._version += 1
@@ -675,7 +678,7 @@ def index_select(TensorBase input, dim, index):
         ast[0] = 0
     memset(ist, 0, sizeof(ist))
     ist[d] = idx._stride[0] * 8 if idx._ndim == 1 else 0
-    _along_dim(input, d, nd, bst, &ix, idx, ist)
+    _along_dim(input, d, nd, bst, &ix, idx, ist, False)
     dims[0] = d
     _run(CT_IDX_GATHER, input._dtype, out._data, ast, input._data, bst, nd, sh, &ix, ERR_SELECT, dims, "")
     return out
@@ -729,7 +732,7 @@ def index_scatter_(TensorBase self, dim, index, source, int mode, str op):
         s = _value_tensor(source, self._dtype)
     memset(ist, 0, sizeof(ist))
     ist[d] = idx._stride[0] * 8 if idx._ndim == 1 else 0
-    _along_dim(self, d, nd, bst, &ix, idx, ist)
+    _along_dim(self, d, nd, bst, &ix, idx, ist, op == "index_fill_")
     dims[0] = d
     _run(mode, self._dtype, s._data, ast, self._data, bst, nd, sh, &ix,
          ERR_DIM if op != "index_add_" else ERR_DIM_RT, dims, "index_copy_" if op == "index_copy_" else "")
@@ -747,6 +750,7 @@ def take(TensorBase input, index):
     _byte_strides(out, ast)
     memset(bst, 0, sizeof(bst))
     ix.n = 1
+    ix.wrap = 1
     ix.ptr[0] = idx._data
     _byte_strides(idx, ix.strides[0])
     ix.size[0] = input._numel
@@ -784,6 +788,7 @@ def put_(TensorBase self, index, source, bint accumulate=False):
         ast[k] = step
         step *= idx._shape[k] if idx._shape[k] > 0 else 1
     ix.n = 1
+    ix.wrap = 1
     ix.ptr[0] = idx._data
     _byte_strides(idx, ix.strides[0])
     ix.size[0] = self._numel

@@ -13,7 +13,7 @@ from cytorch._tensor import Tensor, tensor_method
 __all__ = [
     "index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy",
     "index_fill", "index_put", "index_put_", "masked_fill", "masked_select", "masked_scatter", "take",
-    "take_along_dim", "where", "nonzero", "argwhere",
+    "take_along_dim", "where", "nonzero", "argwhere", "put", "index_reduce",
 ]
 
 _M = _I.MODES
@@ -91,7 +91,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     xb[d] = input.shape[d]
     ib = b.copy()
     ib[d] = indices.shape[d]
-    return _out(_I.gather(input.expand(xb), d, indices.expand(ib)), out)
+    return _out(_I.gather(input.expand(xb), d, indices.expand(ib), True), out)
 
 
 def _broadcast(a, b):
@@ -260,15 +260,50 @@ tensor_method(index_put_)
 tensor_method(index_put)
 
 
+def put(input, index, source, accumulate=False):
+    """Out-of-place ``put_``: a copy of input with ``source`` written at flat positions ``index``."""
+    return _I.put_(input.clone(), index, source, accumulate)
+
+
 @tensor_method(name="put_")
 def _put_(self, index, source, accumulate=False):
     """``self.flatten()[index] = source`` in place (accumulate=True adds)."""
     return _I.put_(self, index, source, accumulate)
 
 
-@tensor_method(name="put")
-def _put(self, index, source, accumulate=False):
-    return _I.put_(self.clone(), index, source, accumulate)
+tensor_method(put)
+
+
+_INDEX_REDUCE = {"prod": "mul", "amax": "max", "amin": "min"}
+
+
+@tensor_method(name="index_reduce_")
+def _index_reduce_(self, dim, index, source, reduce, *, include_self=True):
+    """Reduce ``source.select(dim, i)`` into slice ``index[i]`` of self: prod, mean, amax or amin."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    if not isinstance(source, TensorBase):
+        raise TypeError(f"index_reduce_(): argument 'source' must be Tensor, not {type(source).__name__}")
+    if self.is_complex() and reduce in ("amax", "amin"):
+        raise RuntimeError(f'"index_reduce" {reduce} not implemented for complex tensors')
+    if not include_self:
+        _I.index_scatter_(self, dim, index, _identity(reduce, self.dtype), _M["put"], "index_fill_")
+    if reduce != "mean":
+        return _I.index_scatter_(self, dim, index, source, _M[_INDEX_REDUCE[reduce]], "index_reduce_")
+    _I.index_scatter_(self, dim, index, source, _M["add"], "index_reduce_")
+    count = _C.full(tuple(self.shape), 1 if include_self else 0, self.dtype)
+    _I.index_scatter_(count, dim, index, _C.full(tuple(source.shape), 1, self.dtype), _M["add"], "index_reduce_")
+    count.masked_fill_(count == 0, 1)
+    q = self / count if (self.is_floating_point() or self.is_complex()) else self.div(count, rounding_mode="floor")
+    return self.copy_(q)
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):
+    """Out-of-place ``index_reduce_`` (prod, mean, amax, amin; include_self)."""
+    return _out(_index_reduce_(input.clone(), dim, index, source, reduce, include_self=include_self), out)
+
+
+tensor_method(index_reduce)
 
 
 # ---------------------------------------------------------------- masks

@@ -169,11 +169,19 @@ cdef int _bool_index(_Parsed p, bint value, int nd, int64_t *sh, int64_t *st, in
     p.adv.append((nd, _ZERO_INDEX if value else _EMPTY_INDEX, src))
     return nd + 1
 
+cdef bint _mergeable(TensorBase t, int first, int k):
+    """Whether dims first..first+k-1 of t can be walked as one dim (row-major, one stride)."""
+    cdef int d
+    for d in range(first, first + k - 1):
+        if t._stride[d] != t._stride[d + 1] * t._shape[d + 1] and t._shape[d] != 1:
+            return False
+    return True
+
 cdef _Parsed _parse(TensorBase self, object key):
     cdef int64_t sh[16]
     cdef int64_t st[16]
     cdef int nd = 0, src = 0, ndim = self._ndim, consumed = 0, d, k, n_ell = 0
-    cdef int64_t off = self._offset, i, size
+    cdef int64_t off = self._offset, i, size, n
     cdef Py_ssize_t start, stop, step
     cdef TensorBase t
     cdef _Parsed p = _Parsed.__new__(_Parsed)
@@ -242,6 +250,19 @@ cdef _Parsed _parse(TensorBase self, object key):
                         raise IndexError(
                             f"The shape of the mask {list(t.shape)} at index {d} does not match the shape of the "
                             f"indexed tensor {list(self.shape)[src:src + t._ndim]} at index {src + d}")
+                if _mergeable(self, src, t._ndim):
+                    # the masked dims form one strided run: index it with flat positions
+                    # (one index tensor instead of ndim, the fast path of the C driver)
+                    n = 1
+                    for d in range(t._ndim):
+                        n *= t._shape[d]
+                    flat = _nonzero(t.reshape(n))
+                    p.adv.append((nd, flat.select(1, 0), src))
+                    sh[nd] = n
+                    st[nd] = self._stride[src + t._ndim - 1]
+                    nd += 1
+                    src += t._ndim
+                    continue
                 coords = _nonzero(t)
                 for d in range(t._ndim):
                     if nd >= 16:

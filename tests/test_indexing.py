@@ -139,8 +139,10 @@ def test_basic_errors():
         t["a"]
     with pytest.raises(IndexError):
         t[1.5]
-    with pytest.raises(IndexError):
+    with pytest.raises(IndexError, match="invalid index of a 0-dim tensor"):
         cytorch.tensor(1.0)[0]
+    with pytest.raises(IndexError, match="slice\\(\\) cannot be applied to a 0-dim tensor"):
+        cytorch.tensor(1.0)[:]
 
 
 # ---------------------------------------------------------------- advanced indexing

@@ -201,6 +201,11 @@ cdef _Parsed _parse(TensorBase self, object key):
         elif x is not None and x is not Ellipsis and not isinstance(x, bool):
             consumed += 1
     if consumed > ndim:
+        if ndim == 0 and len(items) == 1 and _is_int(items[0]):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        if ndim == 0 and len(items) == 1 and isinstance(items[0], slice):
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     for x in items:
         if nd >= 16:

@@ -209,6 +209,7 @@ def test_list_indices_like_torch():
     assert_close(t[[0, 1], [2, 3]], a[[0, 1], [2, 3]])
     assert_close(t[[True, False, True, False]], a[[True, False, True, False]])
     assert_close(t[np.array([1, 2])], a[np.array([1, 2])])
+    assert_close(t[range(1, 3)], a[1:3])
 
 
 def test_advanced_errors():
@@ -709,6 +710,16 @@ def test_large_gather_parallel_path():
     idx = RNG.integers(-n, n, size=n)
     t = ct(a)
     assert_close(t[ct(idx)], a[idx])
+    old = cytorch.get_num_threads()
+    try:
+        cytorch.set_num_threads(1)
+        one = np_of(t.gather(0, ct(idx % n)))
+        cytorch.set_num_threads(3)
+        three = np_of(t.gather(0, ct(idx % n)))
+    finally:
+        cytorch.set_num_threads(old)
+    np.testing.assert_array_equal(one, three)
+    np.testing.assert_array_equal(one, a[idx % n])
     bad = idx.copy()
     bad[n // 2] = n + 7
     with pytest.raises(IndexError, match=f"index {n + 7} is out of bounds"):

@@ -149,6 +149,8 @@ cdef object _prepare_item(object x):
         return x
     if isinstance(x, (list, tuple)):
         return _to_tensor(x)
+    if isinstance(x, range):
+        return _to_tensor(list(x))
     raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
                      "are valid indices (got " + type(x).__name__ + ")")
 

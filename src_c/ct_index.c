@@ -76,13 +76,20 @@ static inline void ct_reduce_elem(int mode, int dt, char *b, const char *a) {
 
 /* One row with a single index tensor, copying elements of type T:
  * gather a[j] := b[idx[j]], put b[idx[j]] := a[j]. The common case, kept branch-light. */
-#define CT_ROW1(T)                                                                              \
+#define CT_ROW1_LOOP(T, GATHER, AS, BS, IS)                                                     \
     for (int64_t j = 0; j < count; j++) {                                                       \
-        int64_t v = *(const int64_t *)(pi + j * is), w = (v < 0 && wrap) ? v + size : v;       \
+        int64_t v = *(const int64_t *)(pi + j * (IS)), w = (v < 0 && wrap) ? v + size : v;     \
         if ((uint64_t)w >= (uint64_t)size) { *bad_value = v; return CT_ERR_INDEX; }             \
-        char *ea = pa + j * as, *eb = pb + j * bs + w * bstride;                                \
-        if (gather) memcpy(ea, eb, sizeof(T)); else memcpy(eb, ea, sizeof(T));                  \
+        char *ea = pa + j * (AS), *eb = pb + j * (BS) + w * bstride;                            \
+        if (GATHER) memcpy(ea, eb, sizeof(T)); else memcpy(eb, ea, sizeof(T));                  \
     }
+/* the dense, contiguous-index case gets constant strides so the compiler can unroll it */
+#define CT_ROW1(T)                                                                              \
+    if (as == (int64_t)sizeof(T) && bs == 0 && is == 8) {                                       \
+        if (gather) { CT_ROW1_LOOP(T, 1, (int64_t)sizeof(T), 0, 8) }                            \
+        else { CT_ROW1_LOOP(T, 0, (int64_t)sizeof(T), 0, 8) }                                   \
+    } else if (gather) { CT_ROW1_LOOP(T, 1, as, bs, is) }                                       \
+    else { CT_ROW1_LOOP(T, 0, as, bs, is) }
 
 typedef struct { uint64_t lo, hi; } ct_b16;
 
@@ -94,6 +101,30 @@ static int ct_row1(int gather, int wrap, int64_t isz, char *pa, int64_t as, char
     case 4: CT_ROW1(uint32_t) break;
     case 8: CT_ROW1(uint64_t) break;
     default: CT_ROW1(ct_b16) break;
+    }
+    return CT_OK;
+}
+
+/* One row with a single index tensor, b[idx[j]] += a[j] for a common type T (index_add,
+ * scatter_add, index_put accumulate); returns -1 when the dtype has no typed loop. */
+#define CT_ROW1_ADD(T)                                                                          \
+    for (int64_t j = 0; j < count; j++) {                                                       \
+        int64_t v = *(const int64_t *)(pi + j * is), w = (v < 0 && wrap) ? v + size : v;       \
+        if ((uint64_t)w >= (uint64_t)size) { *bad_value = v; return CT_ERR_INDEX; }             \
+        T x, y;                                                                                 \
+        char *eb = pb + j * bs + w * bstride;                                                   \
+        memcpy(&x, eb, sizeof(T)); memcpy(&y, pa + j * as, sizeof(T));                          \
+        x += y; memcpy(eb, &x, sizeof(T));                                                      \
+    }
+
+static int ct_row1_add(int dt, int wrap, char *pa, int64_t as, char *pb, int64_t bs, const char *pi,
+                       int64_t is, int64_t size, int64_t bstride, int64_t count, int64_t *bad_value) {
+    switch (dt) {
+    case CT_FLOAT32: CT_ROW1_ADD(float) break;
+    case CT_FLOAT64: CT_ROW1_ADD(double) break;
+    case CT_INT64: CT_ROW1_ADD(int64_t) break;
+    case CT_INT32: CT_ROW1_ADD(int32_t) break;
+    default: return -1;
     }
     return CT_OK;
 }
@@ -121,6 +152,11 @@ static int ct_index_range(int mode, int dt, char *a, const int64_t *ast, char *b
         if (nidx == 1 && (mode == CT_IDX_GATHER || mode == CT_IDX_PUT)) {
             int err = ct_row1(mode == CT_IDX_GATHER, ix->wrap, isz, pa, ast[last], pb, bst[last], pi[0],
                               ix->strides[0][last], ix->size[0], ix->bstride[0], count, bad_value);
+            if (err) { *bad_k = 0; return err; }
+        } else if (nidx == 1 && mode == CT_IDX_ADD &&
+                   (dt == CT_FLOAT32 || dt == CT_FLOAT64 || dt == CT_INT64 || dt == CT_INT32)) {
+            int err = ct_row1_add(dt, ix->wrap, pa, ast[last], pb, bst[last], pi[0], ix->strides[0][last],
+                                  ix->size[0], ix->bstride[0], count, bad_value);
             if (err) { *bad_k = 0; return err; }
         } else {
             for (int64_t j = 0; j < count; j++) {

@@ -822,3 +822,38 @@ def test_put_function():
     x = cytorch.arange(6).view(2, 3)
     r = cytorch.put(x, L(0, -1), L(9, 8))
     assert r.tolist() == [[9, 1, 2], [3, 4, 8]] and x.tolist() == [[0, 1, 2], [3, 4, 5]]
+
+
+OPS_VS_TORCH = [
+    ("index_add", lambda m, x, i, s, b: x.index_add(1, i, s[:, :4], alpha=2)),
+    ("index_copy", lambda m, x, i, s, b: x.index_copy(1, i[:1], s[:, :1])),
+    ("index_fill", lambda m, x, i, s, b: x.index_fill(1, i, -7.0)),
+    ("index_select", lambda m, x, i, s, b: m.index_select(x, 1, i)),
+    ("masked_fill", lambda m, x, i, s, b: x.masked_fill(b, 3.5)),
+    ("masked_select", lambda m, x, i, s, b: m.masked_select(x, b)),
+    ("masked_scatter", lambda m, x, i, s, b: x.masked_scatter(b, s)),
+    ("take", lambda m, x, i, s, b: m.take(x, i)),
+    ("take_along_dim", lambda m, x, i, s, b: m.take_along_dim(x, i.view(1, -1), 1)),
+    ("put", lambda m, x, i, s, b: x.put(i, s.reshape(-1)[:i.numel()], accumulate=True)),
+    ("nonzero", lambda m, x, i, s, b: m.nonzero(b)),
+    ("argwhere", lambda m, x, i, s, b: m.argwhere(x > 0)),
+    ("where", lambda m, x, i, s, b: m.where(b, x, s[0])),
+    ("scatter_add", lambda m, x, i, s, b: x.scatter_add(1, i.view(1, -1).expand(3, -1), s)),
+    ("gather", lambda m, x, i, s, b: x.gather(1, i.view(1, -1).expand(2, -1))),
+]
+
+
+@pytest.mark.parametrize("name", [n for n, _ in OPS_VS_TORCH])
+def test_ops_vs_torch_non_contiguous(torch, name):
+    fn = dict(OPS_VS_TORCH)[name]
+    a = rand((5, 3)).T                     # (3, 5), transposed memory
+    s = rand((3, 5))
+    b = RNG.random((3, 5)) > 0.5
+    i = np.array([4, 0, 4, 2])
+    cx = ct(np.ascontiguousarray(a.T)).t()
+    assert not cx.is_contiguous()
+    r = fn(cytorch, cx, ct(i), ct(s), ct(b))
+    e = fn(torch, torch.from_numpy(np.ascontiguousarray(a.T)).t(), torch.from_numpy(i), torch.from_numpy(s),
+           torch.from_numpy(b))
+    assert tuple(r.shape) == tuple(e.shape)
+    assert_close(r, e.numpy(), rtol=1e-5, atol=1e-5)

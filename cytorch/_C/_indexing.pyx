@@ -376,7 +376,8 @@ def getitem(TensorBase self, key):
     """``self[key]``: a view for basic indices, a gathered copy for advanced ones."""
     cdef int64_t sh[16]
     cdef int64_t st[16]
-    cdef int64_t i, size, ast[16]
+    cdef int64_t i, size
+    cdef int64_t ast[16]
     cdef int nd, d
     cdef Py_ssize_t start, stop, step
     # fast paths: x[i] and x[a:b]
@@ -494,7 +495,8 @@ def index_put_(TensorBase self, indices, values, bint accumulate=False):
 
 cdef TensorBase _nonzero(TensorBase t):
     cdef int64_t st[16]
-    cdef int64_t n, sh[2]
+    cdef int64_t n
+    cdef int64_t sh[2]
     cdef int err
     _byte_strides(t, st)
     with nogil:

@@ -205,7 +205,8 @@ def test_list_indices_like_torch():
     a = rand((4, 5))
     t = ct(a)
     assert_close(t[[0, 3, 3]], a[[0, 3, 3]])
-    assert_close(t[[[0, 1], [1, 0]]], a[[0, 1], [1, 0]])       # a list of lists is a tuple (torch rule)
+    with pytest.warns(UserWarning, match="non-tuple sequence"):
+        assert_close(t[[[0, 1], [1, 0]]], a[[0, 1], [1, 0]])   # a list of lists is a tuple (torch rule)
     assert_close(t[[0, 1], [2, 3]], a[[0, 1], [2, 3]])
     assert_close(t[[True, False, True, False]], a[[True, False, True, False]])
     assert_close(t[np.array([1, 2])], a[np.array([1, 2])])

@@ -136,6 +136,9 @@ cdef tuple _as_items(object key):
     if isinstance(key, tuple):
         return key
     if isinstance(key, list) and _treat_as_tuple(key):
+        import warnings
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated; use "
+                      "x[tuple(seq)] instead of x[seq].", UserWarning, stacklevel=3)
         return tuple(key)
     return (key,)
 

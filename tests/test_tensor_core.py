@@ -387,3 +387,10 @@ def test_reshape_view_matches_numpy(case):
         return
     np.testing.assert_array_equal(v.numpy(), a.reshape(target))
     assert v.untyped_storage() is t.untyped_storage()
+
+
+def test_huge_sizes_raise_instead_of_overflowing():
+    with pytest.raises(RuntimeError, match="overflow"):
+        ct.empty(2 ** 40, 2 ** 40)
+    with pytest.raises((RuntimeError, MemoryError)):
+        ct.empty(2 ** 62)

@@ -262,6 +262,8 @@ cdef TensorBase _empty(int dt, int ndim, const int64_t *shape):
     for d in range(ndim - 1, -1, -1):
         t._shape[d] = shape[d]
         t._stride[d] = s
+        if shape[d] > 1 and s > (<int64_t>0x7fffffffffffffff) // shape[d] // 16:
+            raise RuntimeError(f"Storage size calculation overflowed with sizes={[shape[k] for k in range(ndim)]}")
         s *= shape[d] if shape[d] > 0 else 1
         n *= shape[d]
     t._numel = n

@@ -208,11 +208,11 @@ def chain_matmul(*matrices, out=None):
     if len(matrices) == 1:
         r = matrices[0].clone()
     else:
-        r = _multi(list(matrices))
+        r = multi_dot_impl(list(matrices))
     return r if out is None else out.copy_(r)
 
 
-def _multi(ms):
+def multi_dot_impl(ms):
     """Product of 2-d matrices in the cheapest association order (dynamic programming)."""
     n = len(ms)
     if n <= 2:
@@ -454,3 +454,73 @@ def _rmatmul_op(self, other):
 
 # PyTorch has no in-place matmul: `a @= b` rebinds a to a new tensor.
 tensor_method(_matmul_op, name="__imatmul__")
+
+
+# ---------------------------------------------------------------- top-level linear algebra (torch.det & co.)
+# cytorch.linalg imports matmul from this module, so it is imported last.
+from cytorch import linalg as _linalg  # noqa: E402
+
+det = _linalg.det
+logdet = _linalg.logdet
+matrix_power = _linalg.matrix_power
+inverse = _linalg.inv
+
+
+def slogdet(input, *, out=None):
+    """(sign, log|det|) of square matrices (alias of linalg.slogdet)."""
+    s, la = _linalg.slogdet(input)
+    return _linalg.SlogdetOld(s, la)
+
+
+def cholesky(input, upper=False, *, out=None):
+    """Cholesky factor (PyTorch's older spelling of linalg.cholesky)."""
+    return _linalg.cholesky(input, upper=upper, out=out)
+
+
+def qr(input, some=True, *, out=None):
+    """QR decomposition; some=False gives the complete Q."""
+    return _linalg.qr(input, "reduced" if some else "complete")
+
+
+def svd(input, some=True, compute_uv=True, *, out=None):
+    """Older SVD API: returns (U, S, V) with V, not Vh; compute_uv=False zero-fills U and V."""
+    U, S, Vh = _linalg.svd(input, full_matrices=not some)
+    V = Vh.transpose(-2, -1)
+    if input.is_complex():
+        V = V.conj()
+    if not compute_uv:
+        U, V = U.new_zeros(U.shape), V.new_zeros(V.shape)
+    return _linalg.SVDOld(U, S, V)
+
+
+def pinverse(input, rcond=1e-15):
+    """Pseudo-inverse with singular values below rcond * largest dropped."""
+    return _linalg.pinv(input, rtol=rcond)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """PyTorch's older norm: 'fro' / numbers are vector norms over dim (all elements when None),
+    'nuc' (or 'fro' over two dims) is a matrix norm."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if p == "nuc" or (p == "fro" and dim is not None and len(dim) == 2):
+        r = _linalg.matrix_norm(input, p, dim if dim is not None else (-2, -1), keepdim, dtype=dtype)
+    else:
+        r = _linalg.vector_norm(input, 2 if p == "fro" or p is None else p, dim, keepdim, dtype=dtype)
+    return r if out is None else out.copy_(r)
+
+
+def cross(input, other, dim=None, *, out=None):
+    """Cross product along dim (default: the first dim of size 3)."""
+    if dim is None:
+        shape = _linalg._broadcast_batch(tuple(input.shape), tuple(other.shape))
+        dim = next((i for i, s in enumerate(shape) if s == 3), None)
+        if dim is None:
+            raise RuntimeError(f"no dimension of size 3 in input")
+    return _linalg.cross(input, other, dim=dim, out=out)
+
+
+__all__ += ["det", "logdet", "matrix_power", "inverse", "slogdet", "cholesky", "qr", "svd", "pinverse", "norm",
+            "cross"]
+for _f in (det, logdet, matrix_power, inverse, slogdet, cholesky, qr, svd, pinverse, norm, cross):
+    tensor_method(_f)

@@ -1,0 +1,661 @@
+"""_lapack.pyx - LAPACK (SciPy's) over batches of matrices.
+
+Every routine here takes a Fortran-ordered batch buffer made by `fortran_copy`:
+a contiguous tensor of shape (..., n, m) whose memory is, matrix by matrix,
+the column-major m x n matrix (lda = m). The routines overwrite it in place
+and loop over the batch with the GIL released. Error codes (LAPACK's info)
+come back as an int32 tensor per matrix; cytorch/linalg.py turns them into
+PyTorch's exceptions.
+"""
+from libc.stdint cimport int64_t
+from libc.stdlib cimport malloc, free
+from libc.string cimport memset
+from scipy.linalg.cython_lapack cimport (
+    sgetrf, dgetrf, cgetrf, zgetrf, sgetri, dgetri, cgetri, zgetri, sgetrs, dgetrs, cgetrs, zgetrs,
+    spotrf, dpotrf, cpotrf, zpotrf, sgeqrf, dgeqrf, cgeqrf, zgeqrf, sorgqr, dorgqr, cungqr, zungqr,
+    sgesdd, dgesdd, cgesdd, zgesdd, ssyevd, dsyevd, cheevd, zheevd)
+from libc.math cimport log, fabs, sqrt, hypot
+from cytorch._C._tensor cimport TensorBase, _empty, _make_view, _copy_into, _SIZES_C, _to_real
+from cytorch._C.ct cimport *
+
+ctypedef fused lp_t:
+    float
+    double
+    float complex
+    double complex
+
+cdef int64_t _INT_MAX = 2147483647
+
+
+def fortran_copy(TensorBase x, int dt):
+    """A fresh (..., n, m) buffer holding each m x n matrix of x column-major, as dtype dt."""
+    cdef int nd = x._ndim, d
+    cdef int64_t sh[16]
+    cdef int64_t st[16]
+    cdef TensorBase buf
+    if nd < 2:
+        raise RuntimeError("expected a tensor with 2 or more dimensions")
+    for d in range(nd):
+        sh[d] = x._shape[d]
+    sh[nd - 2] = x._shape[nd - 1]
+    sh[nd - 1] = x._shape[nd - 2]
+    buf = _empty(dt, nd, sh)
+    for d in range(nd):
+        st[d] = buf._stride[d]
+    st[nd - 2] = buf._stride[nd - 1]
+    st[nd - 1] = buf._stride[nd - 2]
+    if buf._numel:
+        _copy_into(_make_view(buf, nd, x._shape, st, 0), x)
+    return buf
+
+
+cdef int _dims(int64_t m, int64_t n) except -1:
+    if m > _INT_MAX or n > _INT_MAX or m * n > (<int64_t>1 << 62):
+        raise RuntimeError("linalg: matrix dimensions above 2^31-1 are not supported by LAPACK")
+    return 0
+
+
+cdef inline int _imax(int a, int b) noexcept nogil:
+    return a if a > b else b
+
+
+cdef inline int _imin(int a, int b) noexcept nogil:
+    return a if a < b else b
+
+
+cdef inline int _lw(lp_t w) noexcept nogil:
+    # LAPACK workspace queries return the size in work[0] (real part for complex)
+    if lp_t is float or lp_t is double:
+        return <int>w + 1
+    else:
+        return <int>w.real + 1
+
+
+# ---------------------------------------------------------------- LU: getrf / getri / getrs
+
+cdef void _getrf(lp_t *a, int m, int n, int64_t nb, int *ipiv, int *info) noexcept nogil:
+    # A = P L U per matrix
+    cdef int64_t i
+    cdef int k = _imin(m, n), lda = _imax(1, m)
+    for i in range(nb):
+        if lp_t is float:
+            sgetrf(&m, &n, a + i * m * n, &lda, ipiv + i * k, info + i)
+        elif lp_t is double:
+            dgetrf(&m, &n, a + i * m * n, &lda, ipiv + i * k, info + i)
+        elif lp_t is floatcomplex:
+            cgetrf(&m, &n, a + i * m * n, &lda, ipiv + i * k, info + i)
+        else:
+            zgetrf(&m, &n, a + i * m * n, &lda, ipiv + i * k, info + i)
+
+
+cdef int _getri(lp_t *a, int n, int64_t nb, int *ipiv, int *info) noexcept nogil:
+    # A^-1 from its LU factors
+    cdef int64_t i
+    cdef int lwork = -1, lda = _imax(1, n), q
+    cdef lp_t wq
+    cdef lp_t *work
+    if lp_t is float:
+        sgetri(&n, a, &lda, ipiv, &wq, &lwork, &q)
+    elif lp_t is double:
+        dgetri(&n, a, &lda, ipiv, &wq, &lwork, &q)
+    elif lp_t is floatcomplex:
+        cgetri(&n, a, &lda, ipiv, &wq, &lwork, &q)
+    else:
+        zgetri(&n, a, &lda, ipiv, &wq, &lwork, &q)
+    lwork = _imax(_lw(wq), n)
+    work = <lp_t *>malloc(sizeof(lp_t) * lwork)
+    if work == NULL:
+        return -1
+    for i in range(nb):
+        if info[i] != 0:
+            continue
+        if lp_t is float:
+            sgetri(&n, a + i * n * n, &lda, ipiv + i * n, work, &lwork, info + i)
+        elif lp_t is double:
+            dgetri(&n, a + i * n * n, &lda, ipiv + i * n, work, &lwork, info + i)
+        elif lp_t is floatcomplex:
+            cgetri(&n, a + i * n * n, &lda, ipiv + i * n, work, &lwork, info + i)
+        else:
+            zgetri(&n, a + i * n * n, &lda, ipiv + i * n, work, &lwork, info + i)
+    free(work)
+    return 0
+
+
+cdef void _getrs(lp_t *a, int n, int64_t nb, int *ipiv, lp_t *b, int nrhs, int64_t bstride_b,
+                 int *info) noexcept nogil:
+    # X = A^-1 B from A's LU factors (B overwritten); bstride_b = 0 shares one A
+    cdef int64_t i
+    cdef char tr = b'N'
+    cdef int lda = _imax(1, n), q
+    for i in range(nb):
+        if info[i] != 0:
+            continue
+        if lp_t is float:
+            sgetrs(&tr, &n, &nrhs, a + i * n * n, &lda, ipiv + i * n, b + i * bstride_b, &lda, &q)
+        elif lp_t is double:
+            dgetrs(&tr, &n, &nrhs, a + i * n * n, &lda, ipiv + i * n, b + i * bstride_b, &lda, &q)
+        elif lp_t is floatcomplex:
+            cgetrs(&tr, &n, &nrhs, a + i * n * n, &lda, ipiv + i * n, b + i * bstride_b, &lda, &q)
+        else:
+            zgetrs(&tr, &n, &nrhs, a + i * n * n, &lda, ipiv + i * n, b + i * bstride_b, &lda, &q)
+
+
+def getrf(TensorBase a, int64_t m, int64_t n):
+    """LU-factor each m x n matrix of the buffer a in place; returns (ipiv, info) int32 tensors."""
+    cdef int64_t nb = a._numel // (m * n) if m * n > 0 else 0, k = min(m, n)
+    cdef int64_t sh[2]
+    _dims(m, n)
+    sh[0] = nb
+    sh[1] = k
+    cdef TensorBase ipiv = _empty(CT_INT32, 2, sh), info = _empty(CT_INT32, 1, sh)
+    cdef int dt = a._dtype
+    if nb == 0:
+        return ipiv, info
+    with nogil:
+        if dt == CT_FLOAT32:
+            _getrf[float](<float *>a._data, <int>m, <int>n, nb, <int *>ipiv._data, <int *>info._data)
+        elif dt == CT_FLOAT64:
+            _getrf[double](<double *>a._data, <int>m, <int>n, nb, <int *>ipiv._data, <int *>info._data)
+        elif dt == CT_COMPLEX64:
+            _getrf[floatcomplex](<float complex *>a._data, <int>m, <int>n, nb, <int *>ipiv._data, <int *>info._data)
+        else:
+            _getrf[doublecomplex](<double complex *>a._data, <int>m, <int>n, nb, <int *>ipiv._data, <int *>info._data)
+    return ipiv, info
+
+
+def getri(TensorBase a, int64_t n, TensorBase ipiv, TensorBase info):
+    """Invert each LU-factored n x n matrix of a in place (skips those with info != 0)."""
+    cdef int64_t nb = info._numel
+    cdef int dt = a._dtype, err = 0
+    if nb == 0 or n == 0:
+        return info
+    with nogil:
+        if dt == CT_FLOAT32:
+            err = _getri[float](<float *>a._data, <int>n, nb, <int *>ipiv._data, <int *>info._data)
+        elif dt == CT_FLOAT64:
+            err = _getri[double](<double *>a._data, <int>n, nb, <int *>ipiv._data, <int *>info._data)
+        elif dt == CT_COMPLEX64:
+            err = _getri[floatcomplex](<float complex *>a._data, <int>n, nb, <int *>ipiv._data, <int *>info._data)
+        else:
+            err = _getri[doublecomplex](<double complex *>a._data, <int>n, nb, <int *>ipiv._data, <int *>info._data)
+    if err:
+        raise MemoryError("linalg.inv: out of memory")
+    return info
+
+
+def getrs(TensorBase a, int64_t n, TensorBase ipiv, TensorBase info, TensorBase b, int64_t nrhs):
+    """Solve with each LU-factored matrix of a; b is a (nb, nrhs, n) Fortran buffer, overwritten."""
+    cdef int64_t nb = info._numel, bs = nrhs * n
+    cdef int dt = a._dtype
+    _dims(n, nrhs)
+    if nb == 0 or n == 0 or nrhs == 0:
+        return b
+    with nogil:
+        if dt == CT_FLOAT32:
+            _getrs[float](<float *>a._data, <int>n, nb, <int *>ipiv._data, <float *>b._data, <int>nrhs, bs,
+                          <int *>info._data)
+        elif dt == CT_FLOAT64:
+            _getrs[double](<double *>a._data, <int>n, nb, <int *>ipiv._data, <double *>b._data, <int>nrhs, bs,
+                           <int *>info._data)
+        elif dt == CT_COMPLEX64:
+            _getrs[floatcomplex](<float complex *>a._data, <int>n, nb, <int *>ipiv._data, <float complex *>b._data,
+                                 <int>nrhs, bs, <int *>info._data)
+        else:
+            _getrs[doublecomplex](<double complex *>a._data, <int>n, nb, <int *>ipiv._data,
+                                  <double complex *>b._data, <int>nrhs, bs, <int *>info._data)
+    return b
+
+
+cdef void _lu_det(lp_t *a, int n, int64_t nb, const int *ipiv, lp_t *sign, double *logabs) noexcept nogil:
+    # det = prod(diag(U)) * (-1)^(row swaps); kept as sign (unit phase) and log|det|
+    cdef int64_t i
+    cdef int j
+    cdef lp_t s, u
+    cdef double la, au
+    for i in range(nb):
+        s = 1
+        la = 0
+        for j in range(n):
+            u = a[i * n * n + j * n + j]
+            if ipiv[i * n + j] != j + 1:
+                s = -s
+            if lp_t is float or lp_t is double:
+                au = fabs(u)
+                if u < 0:
+                    s = -s
+            else:
+                au = hypot(u.real, u.imag)
+                if au != 0:
+                    s = s * (u / <lp_t>au)
+            if au == 0:
+                s = 0
+                la = -1.0 / 0.0
+                break
+            la += log(au)
+        sign[i] = s
+        logabs[i] = la
+
+
+def lu_det(TensorBase a, int64_t n, TensorBase ipiv):
+    """(sign, logabsdet) of each LU-factored n x n matrix; sign has a's dtype, logabsdet is float64."""
+    cdef int64_t nb = a._numel // (n * n) if n > 0 else ipiv._shape[0]
+    cdef int64_t sh[1]
+    sh[0] = nb
+    cdef TensorBase sign = _empty(a._dtype, 1, sh), la = _empty(CT_FLOAT64, 1, sh)
+    cdef int dt = a._dtype
+    if nb == 0:
+        return sign, la
+    with nogil:
+        if dt == CT_FLOAT32:
+            _lu_det[float](<float *>a._data, <int>n, nb, <int *>ipiv._data, <float *>sign._data, <double *>la._data)
+        elif dt == CT_FLOAT64:
+            _lu_det[double](<double *>a._data, <int>n, nb, <int *>ipiv._data, <double *>sign._data,
+                            <double *>la._data)
+        elif dt == CT_COMPLEX64:
+            _lu_det[floatcomplex](<float complex *>a._data, <int>n, nb, <int *>ipiv._data,
+                                  <float complex *>sign._data, <double *>la._data)
+        else:
+            _lu_det[doublecomplex](<double complex *>a._data, <int>n, nb, <int *>ipiv._data,
+                                   <double complex *>sign._data, <double *>la._data)
+    return sign, la
+
+
+# ---------------------------------------------------------------- Cholesky: potrf
+
+cdef void _potrf(lp_t *a, int n, int64_t nb, char uplo, int *info) noexcept nogil:
+    # A = L L^H (uplo 'L') or U^H U ('U'); the other triangle is zeroed
+    cdef int64_t i, off
+    cdef int lda = _imax(1, n), r, c
+    for i in range(nb):
+        off = i * n * n
+        if lp_t is float:
+            spotrf(&uplo, &n, a + off, &lda, info + i)
+        elif lp_t is double:
+            dpotrf(&uplo, &n, a + off, &lda, info + i)
+        elif lp_t is floatcomplex:
+            cpotrf(&uplo, &n, a + off, &lda, info + i)
+        else:
+            zpotrf(&uplo, &n, a + off, &lda, info + i)
+        for c in range(n):
+            for r in range(n):
+                if (uplo == b'L' and r < c) or (uplo == b'U' and r > c):
+                    a[off + c * n + r] = 0
+
+
+def potrf(TensorBase a, int64_t n, bint upper):
+    """Cholesky-factor each n x n matrix of the buffer a in place; returns info (int32)."""
+    cdef int64_t nb = a._numel // (n * n) if n > 0 else 0
+    cdef int64_t sh[1]
+    cdef char uplo = b'U' if upper else b'L'
+    cdef int dt = a._dtype
+    _dims(n, n)
+    sh[0] = nb
+    cdef TensorBase info = _empty(CT_INT32, 1, sh)
+    if nb == 0:
+        return info
+    with nogil:
+        if dt == CT_FLOAT32:
+            _potrf[float](<float *>a._data, <int>n, nb, uplo, <int *>info._data)
+        elif dt == CT_FLOAT64:
+            _potrf[double](<double *>a._data, <int>n, nb, uplo, <int *>info._data)
+        elif dt == CT_COMPLEX64:
+            _potrf[floatcomplex](<float complex *>a._data, <int>n, nb, uplo, <int *>info._data)
+        else:
+            _potrf[doublecomplex](<double complex *>a._data, <int>n, nb, uplo, <int *>info._data)
+    return info
+
+
+# ---------------------------------------------------------------- QR: geqrf / orgqr
+
+cdef int _geqrf(lp_t *a, int m, int n, int64_t nb, lp_t *tau) noexcept nogil:
+    # A = Q R, Householder vectors below R's diagonal, scalars in tau
+    cdef int64_t i
+    cdef int lda = _imax(1, m), k = _imin(m, n), lwork = -1, info
+    cdef lp_t wq
+    cdef lp_t *work
+    if lp_t is float:
+        sgeqrf(&m, &n, a, &lda, tau, &wq, &lwork, &info)
+    elif lp_t is double:
+        dgeqrf(&m, &n, a, &lda, tau, &wq, &lwork, &info)
+    elif lp_t is floatcomplex:
+        cgeqrf(&m, &n, a, &lda, tau, &wq, &lwork, &info)
+    else:
+        zgeqrf(&m, &n, a, &lda, tau, &wq, &lwork, &info)
+    lwork = _imax(_lw(wq), _imax(1, n))
+    work = <lp_t *>malloc(sizeof(lp_t) * lwork)
+    if work == NULL:
+        return -1
+    for i in range(nb):
+        if lp_t is float:
+            sgeqrf(&m, &n, a + i * m * n, &lda, tau + i * k, work, &lwork, &info)
+        elif lp_t is double:
+            dgeqrf(&m, &n, a + i * m * n, &lda, tau + i * k, work, &lwork, &info)
+        elif lp_t is floatcomplex:
+            cgeqrf(&m, &n, a + i * m * n, &lda, tau + i * k, work, &lwork, &info)
+        else:
+            zgeqrf(&m, &n, a + i * m * n, &lda, tau + i * k, work, &lwork, &info)
+    free(work)
+    return 0
+
+
+cdef int _orgqr(lp_t *q, int m, int n, int k, int64_t nb, lp_t *tau) noexcept nogil:
+    # Q (m x n, first n columns) from k Householder reflectors
+    cdef int64_t i
+    cdef int lda = _imax(1, m), lwork = -1, info
+    cdef lp_t wq
+    cdef lp_t *work
+    if lp_t is float:
+        sorgqr(&m, &n, &k, q, &lda, tau, &wq, &lwork, &info)
+    elif lp_t is double:
+        dorgqr(&m, &n, &k, q, &lda, tau, &wq, &lwork, &info)
+    elif lp_t is floatcomplex:
+        cungqr(&m, &n, &k, q, &lda, tau, &wq, &lwork, &info)
+    else:
+        zungqr(&m, &n, &k, q, &lda, tau, &wq, &lwork, &info)
+    lwork = _imax(_lw(wq), _imax(1, n))
+    work = <lp_t *>malloc(sizeof(lp_t) * lwork)
+    if work == NULL:
+        return -1
+    for i in range(nb):
+        if lp_t is float:
+            sorgqr(&m, &n, &k, q + i * m * n, &lda, tau + i * k, work, &lwork, &info)
+        elif lp_t is double:
+            dorgqr(&m, &n, &k, q + i * m * n, &lda, tau + i * k, work, &lwork, &info)
+        elif lp_t is floatcomplex:
+            cungqr(&m, &n, &k, q + i * m * n, &lda, tau + i * k, work, &lwork, &info)
+        else:
+            zungqr(&m, &n, &k, q + i * m * n, &lda, tau + i * k, work, &lwork, &info)
+    free(work)
+    return 0
+
+
+def geqrf(TensorBase a, int64_t m, int64_t n):
+    """QR-factor each m x n matrix of the buffer a in place; returns tau (nb, min(m, n))."""
+    cdef int64_t nb = a._numel // (m * n) if m * n > 0 else 0
+    cdef int64_t sh[2]
+    cdef int dt = a._dtype, err = 0
+    _dims(m, n)
+    sh[0] = nb
+    sh[1] = min(m, n)
+    cdef TensorBase tau = _empty(dt, 2, sh)
+    if nb == 0:
+        return tau
+    with nogil:
+        if dt == CT_FLOAT32:
+            err = _geqrf[float](<float *>a._data, <int>m, <int>n, nb, <float *>tau._data)
+        elif dt == CT_FLOAT64:
+            err = _geqrf[double](<double *>a._data, <int>m, <int>n, nb, <double *>tau._data)
+        elif dt == CT_COMPLEX64:
+            err = _geqrf[floatcomplex](<float complex *>a._data, <int>m, <int>n, nb, <float complex *>tau._data)
+        else:
+            err = _geqrf[doublecomplex](<double complex *>a._data, <int>m, <int>n, nb, <double complex *>tau._data)
+    if err:
+        raise MemoryError("linalg.qr: out of memory")
+    return tau
+
+
+def orgqr(TensorBase q, int64_t m, int64_t n, int64_t k, TensorBase tau):
+    """Form Q (first n columns, m x n, n <= m) in the buffer q from geqrf's output."""
+    cdef int64_t nb = q._numel // (m * n) if m * n > 0 else 0
+    cdef int dt = q._dtype, err = 0
+    if nb == 0:
+        return q
+    with nogil:
+        if dt == CT_FLOAT32:
+            err = _orgqr[float](<float *>q._data, <int>m, <int>n, <int>k, nb, <float *>tau._data)
+        elif dt == CT_FLOAT64:
+            err = _orgqr[double](<double *>q._data, <int>m, <int>n, <int>k, nb, <double *>tau._data)
+        elif dt == CT_COMPLEX64:
+            err = _orgqr[floatcomplex](<float complex *>q._data, <int>m, <int>n, <int>k, nb,
+                                       <float complex *>tau._data)
+        else:
+            err = _orgqr[doublecomplex](<double complex *>q._data, <int>m, <int>n, <int>k, nb,
+                                        <double complex *>tau._data)
+    if err:
+        raise MemoryError("linalg.qr: out of memory")
+    return q
+
+
+# ---------------------------------------------------------------- SVD: gesdd
+
+cdef int _gesdd(lp_t *a, int m, int n, int64_t nb, char jobz, void *s, lp_t *u, int ldu, int64_t usz,
+                lp_t *vt, int ldvt, int64_t vtsz, int *info) noexcept nogil:
+    # A = U diag(S) V^H by divide and conquer
+    cdef int64_t i
+    cdef int lda = _imax(1, m), mn = _imin(m, n), mx = _imax(m, n), lwork = -1, q
+    cdef lp_t wq
+    cdef lp_t *work
+    cdef int *iwork = <int *>malloc(sizeof(int) * (8 * _imax(mn, 1)))
+    cdef double *rwork = NULL
+    cdef int64_t lrwork = 0
+    if iwork == NULL:
+        return -1
+    if lp_t is floatcomplex or lp_t is doublecomplex:
+        if jobz == b'N':
+            lrwork = 7 * <int64_t>mn + 1
+        else:
+            lrwork = <int64_t>mn * _imax(5 * mn + 7, 2 * mx + 2 * mn + 1) + 1
+        rwork = <double *>malloc(sizeof(double) * lrwork)
+        if rwork == NULL:
+            free(iwork)
+            return -1
+    if lp_t is float:
+        sgesdd(&jobz, &m, &n, a, &lda, <float *>s, u, &ldu, vt, &ldvt, &wq, &lwork, iwork, &q)
+    elif lp_t is double:
+        dgesdd(&jobz, &m, &n, a, &lda, <double *>s, u, &ldu, vt, &ldvt, &wq, &lwork, iwork, &q)
+    elif lp_t is floatcomplex:
+        cgesdd(&jobz, &m, &n, a, &lda, <float *>s, u, &ldu, vt, &ldvt, &wq, &lwork, <float *>rwork, iwork, &q)
+    else:
+        zgesdd(&jobz, &m, &n, a, &lda, <double *>s, u, &ldu, vt, &ldvt, &wq, &lwork, rwork, iwork, &q)
+    lwork = _imax(_lw(wq), 1)
+    work = <lp_t *>malloc(sizeof(lp_t) * lwork)
+    if work == NULL:
+        free(iwork)
+        free(rwork)
+        return -1
+    for i in range(nb):
+        if lp_t is float:
+            sgesdd(&jobz, &m, &n, a + i * m * n, &lda, <float *>s + i * mn, u + i * usz, &ldu,
+                   vt + i * vtsz, &ldvt, work, &lwork, iwork, info + i)
+        elif lp_t is double:
+            dgesdd(&jobz, &m, &n, a + i * m * n, &lda, <double *>s + i * mn, u + i * usz, &ldu,
+                   vt + i * vtsz, &ldvt, work, &lwork, iwork, info + i)
+        elif lp_t is floatcomplex:
+            cgesdd(&jobz, &m, &n, a + i * m * n, &lda, <float *>s + i * mn, u + i * usz, &ldu,
+                   vt + i * vtsz, &ldvt, work, &lwork, <float *>rwork, iwork, info + i)
+        else:
+            zgesdd(&jobz, &m, &n, a + i * m * n, &lda, <double *>s + i * mn, u + i * usz, &ldu,
+                   vt + i * vtsz, &ldvt, work, &lwork, rwork, iwork, info + i)
+    free(work)
+    free(iwork)
+    free(rwork)
+    return 0
+
+
+def gesdd(TensorBase a, int64_t m, int64_t n, str jobz):
+    """SVD of each m x n matrix of the buffer a (destroyed). jobz 'N' (values only), 'S'
+    (reduced) or 'A' (full). Returns (S (nb, k) real, U buffer (nb, ucols, m),
+    Vh buffer (nb, n, vrows), info); U/Vh buffers are Fortran-ordered."""
+    cdef int64_t nb = a._numel // (m * n) if m * n > 0 else 0, k = min(m, n)
+    cdef int64_t sh[3]
+    cdef int dt = a._dtype, err = 0
+    cdef char jz = ord(jobz)
+    cdef int64_t ucols = 0 if jz == b'N' else (m if jz == b'A' else k)
+    cdef int64_t vrows = 0 if jz == b'N' else (n if jz == b'A' else k)
+    cdef int ldu = <int>max(1, m), ldvt = <int>max(1, vrows)
+    _dims(m, n)
+    sh[0] = nb; sh[1] = k
+    cdef TensorBase s = _empty(_to_real(dt), 2, sh), info = _empty(CT_INT32, 1, sh)
+    sh[1] = ucols; sh[2] = m
+    cdef TensorBase u = _empty(dt, 3, sh)
+    sh[1] = n; sh[2] = vrows
+    cdef TensorBase vt = _empty(dt, 3, sh)
+    if nb == 0:
+        return s, u, vt, info
+    with nogil:
+        if dt == CT_FLOAT32:
+            err = _gesdd[float](<float *>a._data, <int>m, <int>n, nb, jz, s._data, <float *>u._data, ldu,
+                                ucols * m, <float *>vt._data, ldvt, n * vrows, <int *>info._data)
+        elif dt == CT_FLOAT64:
+            err = _gesdd[double](<double *>a._data, <int>m, <int>n, nb, jz, s._data, <double *>u._data, ldu,
+                                 ucols * m, <double *>vt._data, ldvt, n * vrows, <int *>info._data)
+        elif dt == CT_COMPLEX64:
+            err = _gesdd[floatcomplex](<float complex *>a._data, <int>m, <int>n, nb, jz, s._data,
+                                       <float complex *>u._data, ldu, ucols * m, <float complex *>vt._data,
+                                       ldvt, n * vrows, <int *>info._data)
+        else:
+            err = _gesdd[doublecomplex](<double complex *>a._data, <int>m, <int>n, nb, jz, s._data,
+                                        <double complex *>u._data, ldu, ucols * m, <double complex *>vt._data,
+                                        ldvt, n * vrows, <int *>info._data)
+    if err:
+        raise MemoryError("linalg.svd: out of memory")
+    return s, u, vt, info
+
+
+# ---------------------------------------------------------------- symmetric/Hermitian eigen: syevd / heevd
+
+cdef int _syevd(lp_t *a, int n, int64_t nb, char jobz, char uplo, void *w, int *info) noexcept nogil:
+    # A = V diag(w) V^H, eigenvalues ascending
+    cdef int64_t i
+    cdef int lda = _imax(1, n), lwork = -1, liwork = -1, lrwork = -1, q, iwq = 0
+    cdef lp_t wq
+    cdef double rwq_d = 0
+    cdef float rwq_f = 0
+    cdef lp_t *work
+    cdef int *iwork
+    cdef double *rwork = NULL
+    if lp_t is float:
+        ssyevd(&jobz, &uplo, &n, a, &lda, <float *>w, &wq, &lwork, &iwq, &liwork, &q)
+    elif lp_t is double:
+        dsyevd(&jobz, &uplo, &n, a, &lda, <double *>w, &wq, &lwork, &iwq, &liwork, &q)
+    elif lp_t is floatcomplex:
+        cheevd(&jobz, &uplo, &n, a, &lda, <float *>w, &wq, &lwork, &rwq_f, &lrwork, &iwq, &liwork, &q)
+        lrwork = <int>rwq_f + 1
+    else:
+        zheevd(&jobz, &uplo, &n, a, &lda, <double *>w, &wq, &lwork, &rwq_d, &lrwork, &iwq, &liwork, &q)
+        lrwork = <int>rwq_d + 1
+    lwork = _imax(_lw(wq), 1)
+    liwork = _imax(iwq, 1)
+    work = <lp_t *>malloc(sizeof(lp_t) * lwork)
+    iwork = <int *>malloc(sizeof(int) * liwork)
+    if lp_t is floatcomplex or lp_t is doublecomplex:
+        rwork = <double *>malloc(sizeof(double) * _imax(lrwork, 1))
+    if work == NULL or iwork == NULL or ((lp_t is floatcomplex or lp_t is doublecomplex) and rwork == NULL):
+        free(work)
+        free(iwork)
+        free(rwork)
+        return -1
+    for i in range(nb):
+        if lp_t is float:
+            ssyevd(&jobz, &uplo, &n, a + i * n * n, &lda, <float *>w + i * n, work, &lwork, iwork, &liwork, info + i)
+        elif lp_t is double:
+            dsyevd(&jobz, &uplo, &n, a + i * n * n, &lda, <double *>w + i * n, work, &lwork, iwork, &liwork,
+                   info + i)
+        elif lp_t is floatcomplex:
+            cheevd(&jobz, &uplo, &n, a + i * n * n, &lda, <float *>w + i * n, work, &lwork, <float *>rwork,
+                   &lrwork, iwork, &liwork, info + i)
+        else:
+            zheevd(&jobz, &uplo, &n, a + i * n * n, &lda, <double *>w + i * n, work, &lwork, rwork,
+                   &lrwork, iwork, &liwork, info + i)
+    free(work)
+    free(iwork)
+    free(rwork)
+    return 0
+
+
+def syevd(TensorBase a, int64_t n, bint vectors, str uplo):
+    """Eigen-decompose each symmetric/Hermitian n x n matrix of the buffer a (eigenvectors
+    overwrite a when vectors). Returns (w (nb, n) real ascending, info)."""
+    cdef int64_t nb = a._numel // (n * n) if n > 0 else 0
+    cdef int64_t sh[2]
+    cdef int dt = a._dtype, err = 0
+    cdef char jz = b'V' if vectors else b'N'
+    cdef char ul = ord(uplo)
+    _dims(n, n)
+    sh[0] = nb; sh[1] = n
+    cdef TensorBase w = _empty(_to_real(dt), 2, sh), info = _empty(CT_INT32, 1, sh)
+    if nb == 0 or n == 0:
+        return w, info
+    with nogil:
+        if dt == CT_FLOAT32:
+            err = _syevd[float](<float *>a._data, <int>n, nb, jz, ul, w._data, <int *>info._data)
+        elif dt == CT_FLOAT64:
+            err = _syevd[double](<double *>a._data, <int>n, nb, jz, ul, w._data, <int *>info._data)
+        elif dt == CT_COMPLEX64:
+            err = _syevd[floatcomplex](<float complex *>a._data, <int>n, nb, jz, ul, w._data, <int *>info._data)
+        else:
+            err = _syevd[doublecomplex](<double complex *>a._data, <int>n, nb, jz, ul, w._data, <int *>info._data)
+    if err:
+        raise MemoryError("linalg.eigh: out of memory")
+    return w, info
+
+
+# ---------------------------------------------------------------- vector norms (private reduction)
+
+def vector_norm_rows(TensorBase x, double ord):
+    """p-norm of each row of a contiguous float64 (rows, n) tensor of absolute values,
+    accumulated in float64. ord may be inf, -inf or 0 (count of nonzeros)."""
+    cdef int64_t rows = x._shape[0], n = x._shape[1], i, j
+    cdef int64_t sh[1]
+    sh[0] = rows
+    cdef TensorBase out = _empty(CT_FLOAT64, 1, sh)
+    cdef const double *p = <const double *>x._data
+    cdef double *o = <double *>out._data
+    cdef double acc, v, scale
+    cdef double inf = 1.0 / 0.0
+    with nogil:
+        for i in range(rows):
+            if ord == inf or ord == -inf:
+                acc = -inf if ord == inf else inf
+                for j in range(n):
+                    v = p[i * n + j]
+                    if v != v:
+                        acc = v
+                        break
+                    if (ord == inf and v > acc) or (ord == -inf and v < acc):
+                        acc = v
+                if n == 0:
+                    acc = 0 if ord == inf else inf
+            elif ord == 0:
+                acc = 0
+                for j in range(n):
+                    acc += p[i * n + j] != 0
+            elif ord == 1:
+                acc = 0
+                for j in range(n):
+                    acc += p[i * n + j]
+            elif ord == 2:
+                # scaled sum of squares: no overflow for large entries
+                scale = 0
+                for j in range(n):
+                    v = p[i * n + j]
+                    if v > scale or v != v:
+                        scale = v
+                acc = 0
+                if scale > 0 and scale != inf:
+                    for j in range(n):
+                        v = p[i * n + j] / scale
+                        acc += v * v
+                    acc = scale * sqrt(acc)
+                else:
+                    acc = scale
+            else:
+                acc = 0
+                for j in range(n):
+                    acc += p[i * n + j] ** ord
+                acc = acc ** (1.0 / ord)
+            o[i] = acc
+    return out
+
+
+def zero_lower(TensorBase buf, int64_t m, int64_t n):
+    """Zero the strictly lower triangle of each column-major m x n matrix of the
+    contiguous buffer (turns geqrf's output into R)."""
+    cdef int64_t isz = _SIZES_C[buf._dtype], nb = buf._numel // (m * n) if m * n > 0 else 0, i, c, r
+    cdef char *p = buf._data
+    with nogil:
+        for i in range(nb):
+            for c in range(n):
+                if c + 1 < m:
+                    memset(p + (i * m * n + c * m + c + 1) * isz, 0, (m - c - 1) * isz)
+    return buf

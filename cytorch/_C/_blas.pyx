@@ -282,11 +282,7 @@ cdef object _finish(TensorBase r, object out, str op):
         if o._numel != 0:
             raise RuntimeError(f"{op}: out tensor of shape {list(o.shape)} doesn't match the result "
                                f"shape {list(r.shape)}")
-        o.resize_(r.shape) if hasattr(o, "resize_") else None
-        if tuple(o.shape) != tuple(r.shape):
-            from cytorch._C._tensor import _set_
-            _set_(o, r)
-            return o
+        o.resize_(r.shape)
     _copy_into(o, r)
     return o
 

@@ -36,6 +36,7 @@ SVDOld = namedtuple("svd", ["U", "S", "V"])
 
 _F32, _F64 = _dtype_from_name("float32"), _dtype_from_name("float64")
 _C64, _C128 = _dtype_from_name("complex64"), _dtype_from_name("complex128")
+_F16, _BF16 = _dtype_from_name("float16"), _dtype_from_name("bfloat16")
 _LAPACK_DTYPES = (_F32, _F64, _C64, _C128)
 _INF = math.inf
 
@@ -45,6 +46,8 @@ _INF = math.inf
 def _check_input(A, op, square=True, name="A"):
     if not isinstance(A, TensorBase):
         raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(A).__name__}")
+    if A.dtype.code in (_F16.code, _BF16.code):
+        raise RuntimeError(f"{op}: Low precision dtypes not supported. Got {pretty_name(A.dtype.code)}")
     if A.dtype not in _LAPACK_DTYPES:
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got {pretty_name(A.dtype.code)}")
     if A.dim() < 2:

@@ -299,7 +299,11 @@ def test_vs_torch_matmul(torch):
 def test_vs_torch_errors(torch):
     for f in [lambda m: m.matmul(m.ones(2, 3), m.ones(4, 5)), lambda m: m.mm(m.ones(2, 3), m.ones(3)),
               lambda m: m.matmul(m.ones(2, 3), m.ones(3, 2, dtype=m.float64)),
-              lambda m: m.dot(m.ones(3), m.ones(3, dtype=m.float64))]:
+              lambda m: m.dot(m.ones(3), m.ones(3, dtype=m.float64)),
+              lambda m: m.matmul(m.ones(2, 3, 4), m.ones(5)), lambda m: m.matmul(m.ones(5), m.ones(2, 3, 4)),
+              lambda m: m.matmul(m.ones(2, 1, 2, 3), m.ones(3, 4, 2)), lambda m: m.matmul(m.ones(2, 2, 3), m.ones(4, 2)),
+              lambda m: m.mv(m.ones(2, 3), m.ones(3, dtype=m.float64)), lambda m: m.outer(m.ones(2, 2), m.ones(2)),
+              lambda m: m.matmul(m.ones(2, 2, 3), m.ones(3, 3, 2))]:
         with pytest.raises(RuntimeError) as e1:
             f(torch)
         with pytest.raises(RuntimeError) as e2:

@@ -370,6 +370,32 @@ cdef TensorBase _dot_core(TensorBase a, TensorBase b, str op):
     return _make_view(c, 0, NULL, NULL, 0)
 
 
+cdef int _matmul_shape_error(TensorBase a, TensorBase b) except -1:
+    """Raise PyTorch's message for an inner-size mismatch; it names the shapes of the
+    2-d/3-d product PyTorch reduces the call to (batch dims folded)."""
+    cdef int na = a._ndim, nb = b._ndim, d
+    cdef int64_t rows = 1, batch = 1
+    cdef int64_t bshape[16]
+    cdef int nbd
+    if nb == 1:
+        for d in range(na - 1):
+            rows *= a._shape[d]
+        raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{a._shape[na - 1]}), vec ({b._shape[0]})")
+    if nb == 2 and na >= 2:
+        for d in range(na - 1):
+            rows *= a._shape[d]
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{a._shape[na - 1]} and "
+                           f"{b._shape[0]}x{b._shape[1]})")
+    if na == 1 and nb == 2:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{a._shape[0]} and "
+                           f"{b._shape[0]}x{b._shape[1]})")
+    nbd = _broadcast_shapes(max(na - 2, 0), a._shape, nb - 2, b._shape, bshape)
+    for d in range(nbd):
+        batch *= bshape[d]
+    raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                       f"[{batch}, {a._shape[na - 1]}] but got: [{batch}, {b._shape[nb - 2]}].")
+
+
 def matmul(input, other, *, out=None):
     """Matrix product with PyTorch's rules: 1-d·1-d dot, matrix·vector,
     vector·matrix, and batched products with broadcast batch dims.
@@ -391,12 +417,13 @@ def matmul(input, other, *, out=None):
             raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                                f"{_PRETTY[a._dtype]} and {_PRETTY[b._dtype]}")
         return _finish(_dot_core(a, b, "dot"), out, "matmul")
+    if nb == 1 and na == 2 and a._dtype != b._dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_PRETTY[b._dtype]}, "
+                           f"{_PRETTY[a._dtype]}, and {_PRETTY[b._dtype]}")
     _check_same_dtype(a, b)
+    if a._shape[na - 1] != b._shape[nb - 2 if nb > 1 else 0]:
+        _matmul_shape_error(a, b)
     if nb == 1:
-        if a._shape[na - 1] != b._shape[0]:
-            if na == 2:
-                raise RuntimeError(f"size mismatch, got input ({a._shape[0]}), mat ({_shape_str(a)}), "
-                                   f"vec ({b._shape[0]})")
         c = _matmul_core(a, _as_col(b), 1, "matmul")
         return _finish(_drop_dim(c, c._ndim - 1), out, "matmul")
     if na == 1:
@@ -437,7 +464,9 @@ def mv(input, vec, *, out=None):
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a._ndim}, {v._ndim}")
     if a._shape[1] != v._shape[0]:
         raise RuntimeError(f"size mismatch, got input ({a._shape[0]}), mat ({_shape_str(a)}), vec ({v._shape[0]})")
-    _check_same_dtype(a, v)
+    if a._dtype != v._dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_PRETTY[v._dtype]}, "
+                           f"{_PRETTY[a._dtype]}, and {_PRETTY[v._dtype]}")
     c = _matmul_core(a, _as_col(v), 1, "mv")
     return _finish(_drop_dim(c, 1), out, "mv")
 
@@ -470,11 +499,7 @@ def _addmm_like(input, TensorBase a, TensorBase b, beta, alpha, str op, int kind
     sh[na - 1] = b._shape[na - 1]
     c = _empty(a._dtype, na, sh)
     if beta != 0:
-        try:
-            _copy_into(c, inp)
-        except RuntimeError:
-            raise RuntimeError(f"{op}: the input of shape {list(inp.shape)} can't be broadcast to the result "
-                               f"shape {list(c.shape)}") from None
+        _copy_into(c, inp.expand(c.shape))
     elif c._numel:
         c._fill(0)
     if a._shape[na - 1] == 0:

@@ -43,8 +43,10 @@ def outer(input, vec2, *, out=None):
     """Outer product of two 1-d tensors: out[i, j] = input[i] * vec2[j] (types promote)."""
     _check_tensor(input, "outer", "input")
     _check_tensor(vec2, "outer", "vec2")
-    if input.dim() != 1 or vec2.dim() != 1:
-        raise RuntimeError(f"outer: expected 1D tensors, but got {input.dim()}D and {vec2.dim()}D tensors")
+    if input.dim() != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument self, but got {input.dim()}-D")
+    if vec2.dim() != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument vec2, but got {vec2.dim()}-D")
     r = input.reshape(-1, 1) * vec2.reshape(1, -1)
     return r if out is None else out.copy_(r)
 

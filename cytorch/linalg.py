@@ -17,7 +17,9 @@ from cytorch._ops.creation import empty, eye, ones, zeros
 
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "inv_ex", "det", "slogdet", "solve",
            "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh", "lstsq", "matrix_rank", "pinv",
-           "cross", "matrix_power", "multi_dot", "vecdot", "matmul"]
+           "cross", "matrix_power", "multi_dot", "vecdot", "matmul", "solve_ex", "solve_triangular", "lu_factor",
+           "lu_factor_ex", "lu", "lu_solve", "eig", "eigvals", "diagonal", "vander", "householder_product",
+           "tensorinv", "tensorsolve"]
 
 
 class LinAlgError(RuntimeError):
@@ -33,6 +35,11 @@ CholeskyExResult = namedtuple("linalg_cholesky_ex", ["L", "info"])
 LstsqResult = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
 SlogdetOld = namedtuple("slogdet", ["sign", "logabsdet"])
 SVDOld = namedtuple("svd", ["U", "S", "V"])
+SolveExResult = namedtuple("linalg_solve_ex", ["result", "info"])
+LUFactorResult = namedtuple("linalg_lu_factor", ["LU", "pivots"])
+LUFactorExResult = namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+LUResult = namedtuple("linalg_lu", ["P", "L", "U"])
+EigResult = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])
 
 _F32, _F64 = _dtype_from_name("float32"), _dtype_from_name("float64")
 _C64, _C128 = _dtype_from_name("complex64"), _dtype_from_name("complex128")
@@ -617,4 +624,236 @@ def vecdot(x, y, *, dim=-1, out=None):
     p = p.permute(*(rest + [d]))
     from cytorch._ops.blas import _sum_last
     r = _sum_last(p.contiguous(), 1)
+    return r if out is None else out.copy_(r)
+
+
+def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+    """solve() that reports singular matrices through info (int32, batch-shaped) instead of
+    raising, unless check_errors."""
+    _check_input(A, "linalg.solve_ex")
+    batch = _batch(A)
+    _, _, info = lu_factor_ex(A)
+    if check_errors:
+        _check_info(info, batch, "linalg.solve_ex", lambda v: "The solver failed because the input matrix is singular.")
+    if any(info.reshape(-1).tolist()):
+        return SolveExResult(zeros(_solve_shape(A, B), dtype=A.dtype), info)
+    return SolveExResult(solve(A, B, left=left, out=out), info)
+
+
+def _solve_shape(A, B):
+    vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    Bm = B.unsqueeze(-1) if vector else B
+    shape = _broadcast_batch(_batch(A), _batch(Bm)) + tuple(Bm.shape[-2:])
+    return shape[:-1] if vector else shape
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+    """Solve A X = B (left) or X A = B for triangular A (only its upper/lower triangle is read;
+    unitriangular assumes ones on the diagonal). No singularity check, like PyTorch."""
+    _check_input(A, "linalg.solve_triangular")
+    if not isinstance(B, TensorBase):
+        raise TypeError(f"linalg.solve_triangular(): argument 'B' must be Tensor, not {type(B).__name__}")
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"linalg.solve_triangular: Expected A and B to have the same dtype, but found A of type "
+                           f"{pretty_name(A.dtype.code)} and B of type {pretty_name(B.dtype.code)} instead")
+    if B.dim() < 2:
+        raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 dimensions.")
+    if not left:
+        # X A = B  <=>  A^T X^T = B^T, and A^T is triangular the other way
+        r = solve_triangular(A.transpose(-2, -1), B.transpose(-2, -1), upper=not upper,
+                             unitriangular=unitriangular).transpose(-2, -1)
+        return r if out is None else out.copy_(r)
+    n, k = A.shape[-1], B.shape[-1]
+    if B.shape[-2] != n:
+        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation AX = B "
+                           f"({A.shape[-2]}x{A.shape[-1]} and {B.shape[-2]}x{B.shape[-1]})")
+    batch = _broadcast_batch(_batch(A), _batch(B))
+    abuf = _lapack.fortran_copy(A.expand(*batch, n, n), A.dtype.code)
+    bbuf = _lapack.fortran_copy(B.expand(*batch, n, k), A.dtype.code)
+    _lapack.trsm(abuf, n, bbuf, k, upper, unitriangular)
+    r = _T(bbuf)
+    return r if out is None else out.copy_(r)
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+    """LU factorisation with partial pivoting: A = P L U packed in LU, 1-based pivots (int32)."""
+    _check_input(A, "linalg.lu_factor_ex", square=False)
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    m, n = A.shape[-2], A.shape[-1]
+    batch = _batch(A)
+    if A.numel() == 0:
+        return LUFactorExResult(empty(A.shape, dtype=A.dtype),
+                                zeros((*batch, min(m, n)), dtype=_dtype_from_name("int32")),
+                                zeros(batch, dtype=_dtype_from_name("int32")))
+    buf = _fortran(A)
+    ipiv, info = _lapack.getrf(buf, m, n)
+    info = info.reshape(batch)
+    if check_errors:
+        _check_info(info, batch, "linalg.lu_factor_ex",
+                    lambda v: f"The factorization could not be completed because the input is singular "
+                              f"(U[{v}, {v}] is zero).")
+    return LUFactorExResult(_T(buf), ipiv.reshape(*batch, min(m, n)), info)
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    """(LU, pivots) of A; singular matrices are allowed (U gets a zero diagonal entry)."""
+    LU, piv, _ = lu_factor_ex(A, pivot=pivot)
+    return LUFactorResult(LU, piv)
+
+
+def lu(A, *, pivot=True, out=None):
+    """A = P L U with P a permutation matrix, L unit lower (m x k), U upper (k x n)."""
+    LU, piv, _ = lu_factor_ex(A, pivot=pivot)
+    return LUResult(*_lu_unpack(LU, piv))
+
+
+def _lu_unpack(LU, piv):
+    m, n = LU.shape[-2], LU.shape[-1]
+    k, batch, dt = min(m, n), _batch(LU), LU.dtype
+    Ubuf = _lapack.fortran_copy(LU.narrow(-2, 0, k), dt.code)
+    _lapack.zero_lower(Ubuf, k, n)
+    # the Fortran copy of L^T (k x m) is, read row-major, L itself; zeroing below L^T's
+    # diagonal clears L's strict upper triangle
+    L = _lapack.fortran_copy(LU.narrow(-1, 0, k).transpose(-2, -1), dt.code)
+    _lapack.zero_lower(L, k, m)
+    diagonal(L, offset=0, dim1=-2, dim2=-1).fill_(1)
+    # P from LAPACK's sequence of row swaps (small Python glue: pivots are k ints per matrix)
+    rows = []
+    for pv in (piv.reshape(-1, k).tolist() if _nbatch(batch) else []):
+        perm = list(range(m))
+        for i, p in enumerate(pv):
+            perm[i], perm[p - 1] = perm[p - 1], perm[i]
+        P = [[0.0] * m for _ in range(m)]
+        for i, r in enumerate(perm):
+            P[r][i] = 1.0
+        rows.append(P)
+    from cytorch._ops.creation import tensor
+    P = tensor(rows, dtype=dt).reshape(*batch, m, m) if rows else zeros((*batch, m, m), dtype=dt)
+    return P, L, _T(Ubuf)
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    """Solve A X = B from lu_factor's (LU, pivots)."""
+    if not left or adjoint:
+        P, L, U = _lu_unpack(LU, pivots)
+        A = matmul(P, matmul(L, U))
+        if adjoint:
+            A = A.transpose(-2, -1)
+            if A.is_complex():
+                A = A.conj()
+        return solve(A, B, left=left, out=out)
+    n, k = LU.shape[-1], B.shape[-1]
+    batch = _broadcast_batch(_batch(LU), _batch(B))
+    abuf = _lapack.fortran_copy(LU.expand(*batch, n, n), LU.dtype.code)
+    piv = pivots.expand(*batch, n).contiguous()
+    nb = _nbatch(batch)
+    info = zeros(nb, dtype=_dtype_from_name("int32"))
+    bbuf = _lapack.fortran_copy(B.expand(*batch, n, k), LU.dtype.code)
+    _lapack.getrs(abuf, n, piv, info, bbuf, k)
+    r = _T(bbuf)
+    return r if out is None else out.copy_(r)
+
+
+def eig(A, *, out=None):
+    """Eigenvalues and right eigenvectors (unit-norm columns) of general square matrices;
+    always complex."""
+    _check_input(A, "linalg.eig")
+    n, batch = A.shape[-1], _batch(A)
+    cdt = _C64 if A.dtype in (_F32, _C64) else _C128
+    if A.numel() == 0:
+        return EigResult(zeros((*batch, n), dtype=cdt), empty(A.shape, dtype=cdt))
+    buf = _fortran(A)
+    w, v, info = _lapack.geev(buf, n, True)
+    _check_info(info.reshape(batch), batch, "linalg.eig",
+                lambda v_: f"The algorithm failed to converge because the input matrix is ill-conditioned or has "
+                           f"too many repeated eigenvalues (error code: {v_}).")
+    return EigResult(w.reshape(*batch, n), _T(v).reshape(*batch, n, n) if batch else _T(v).reshape(n, n))
+
+
+def eigvals(A, *, out=None):
+    """Eigenvalues (complex) of general square matrices."""
+    _check_input(A, "linalg.eigvals")
+    n, batch = A.shape[-1], _batch(A)
+    cdt = _C64 if A.dtype in (_F32, _C64) else _C128
+    if A.numel() == 0:
+        return zeros((*batch, n), dtype=cdt)
+    w, _, info = _lapack.geev(_fortran(A), n, False)
+    _check_info(info.reshape(batch), batch, "linalg.eigvals", lambda v_: f"The algorithm failed to converge "
+                f"(error code: {v_}).")
+    r = w.reshape(*batch, n)
+    return r if out is None else out.copy_(r)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """View of the diagonal (offset above it when > 0) over dims dim1, dim2, as the last dim."""
+    nd = A.dim()
+    d1, d2 = dim1 % nd, dim2 % nd
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n1, n2 = A.shape[d1], A.shape[d2]
+    if offset >= 0:
+        length = max(0, min(n1, n2 - offset))
+        start = offset * A.stride(d2) if length else 0
+    else:
+        length = max(0, min(n1 + offset, n2))
+        start = -offset * A.stride(d1) if length else 0
+    keep = [d for d in range(nd) if d not in (d1, d2)]
+    shape = [A.shape[d] for d in keep] + [length]
+    stride = [A.stride(d) for d in keep] + [A.stride(d1) + A.stride(d2)]
+    return A._as_strided(shape, stride, A.storage_offset() + start)
+
+
+def vander(x, *, N=None):
+    """Vandermonde matrix with increasing powers: out[..., i, j] = x[..., i] ** j."""
+    if x.dim() < 1:
+        raise RuntimeError("linalg.vander: x must have at least one dimension.")
+    n = x.shape[-1] if N is None else N
+    if n <= 1 and N is not None and N < 1:
+        raise RuntimeError("N must be greater than 1.")
+    r = empty((*x.shape, n), dtype=x.dtype)
+    if n:
+        p = ones(x.shape, dtype=x.dtype)
+        for j in range(n):
+            r.narrow(-1, j, 1).copy_(p.unsqueeze(-1))
+            p = p * x
+    return r
+
+
+def householder_product(A, tau, *, out=None):
+    """The first n columns of the product of Householder reflectors (LAPACK's orgqr/ungqr)."""
+    _check_input(A, "linalg.householder_product", square=False)
+    m, n = A.shape[-2], A.shape[-1]
+    if n > m:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-2] must be greater than or equal to "
+                           "input.shape[-1]")
+    k = tau.shape[-1]
+    if k > n:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-1] must be greater than or equal to "
+                           "tau.shape[-1]")
+    q = _fortran(A)
+    if q.numel():
+        _lapack.orgqr(q, m, n, k, tau.to(A.dtype).contiguous())
+    r = _T(q)
+    return r if out is None else out.copy_(r)
+
+
+def tensorinv(A, ind=2, *, out=None):
+    """Inverse of A seen as a linear map from A.shape[ind:] to A.shape[:ind]."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    out_shape = tuple(A.shape[ind:]) + tuple(A.shape[:ind])
+    rows = _nbatch(A.shape[:ind])
+    r = inv(A.reshape(rows, -1)).reshape(out_shape)
+    return r if out is None else out.copy_(r)
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    """X such that tensordot(A, X, X.ndim) == B."""
+    if dims is not None:
+        nd = A.dim()
+        dims = [d % nd for d in dims]
+        A = A.permute(*([d for d in range(nd) if d not in dims] + dims))
+    xshape = tuple(A.shape[B.dim():])
+    r = solve(A.reshape(B.numel(), -1), B.reshape(-1)).reshape(xshape)
     return r if out is None else out.copy_(r)

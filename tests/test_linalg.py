@@ -350,3 +350,113 @@ def test_vs_torch_errors(torch):
             f(cytorch)
         assert str(e1.value) == str(e2.value)
     assert issubclass(LA.LinAlgError, RuntimeError)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("shape", [(4, 3), (3, 5), (2, 4, 4)])
+def test_lu(dt, shape):
+    a = rand(shape, dt)
+    rtol, atol = TOL[dt]
+    P, L, U = LA.lu(transposed(a))
+    k = min(shape[-2:])
+    assert tuple(L.shape) == shape[:-1] + (k,) and tuple(U.shape) == shape[:-2] + (k, shape[-1])
+    assert_close(P @ L @ U, a, rtol * 10, atol * 10)
+    assert np.allclose(np.triu(np_of(L), 1), 0) and np.allclose(np.tril(np_of(U), -1), 0)
+    assert np.allclose(np.diagonal(np_of(L), axis1=-2, axis2=-1), 1)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_lu_factor_solve(dt):
+    a, b = rand((2, 4, 4), dt), rand((2, 4, 3), dt)
+    rtol, atol = TOL[dt]
+    LU, piv = LA.lu_factor(T(a))
+    assert piv.dtype == cytorch.int32 and tuple(piv.shape) == (2, 4)
+    assert_close(LA.lu_solve(LU, piv, T(b)), np.linalg.solve(a, b), rtol * 10, atol * 10)
+    c = rand((2, 3, 4), dt)
+    assert_close(LA.lu_solve(LU, piv, T(c), left=False), c @ np.linalg.inv(a), rtol * 10, atol * 10)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("upper", [True, False])
+@pytest.mark.parametrize("left", [True, False])
+def test_solve_triangular(dt, upper, left):
+    rtol, atol = TOL[dt]
+    a = rand((2, 4, 4), dt) + 4 * np.eye(4, dtype=dt)
+    tri = np.triu(a) if upper else np.tril(a)
+    b = rand((2, 4, 3) if left else (2, 3, 4), dt)
+    exp = np.linalg.solve(tri, b) if left else b @ np.linalg.inv(tri)
+    # the other triangle of A is ignored
+    assert_close(LA.solve_triangular(T(a), T(b), upper=upper, left=left), exp, rtol * 10, atol * 10)
+    unit = tri.copy()
+    idx = np.arange(4)
+    unit[..., idx, idx] = 1
+    exp_u = np.linalg.solve(unit, b) if left else b @ np.linalg.inv(unit)
+    assert_close(LA.solve_triangular(transposed(a), T(b), upper=upper, left=left, unitriangular=True), exp_u,
+                 rtol * 10, atol * 10)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_eig(dt):
+    a = rand((2, 5, 5), dt)
+    rtol, atol = TOL[dt]
+    w, V = LA.eig(T(a))
+    cdt = np.complex64 if dt in (np.float32, np.complex64) else np.complex128
+    assert w.dtype == getattr(cytorch, np.dtype(cdt).name)
+    assert_close(T(a.astype(cdt)) @ V, np_of(V) * np_of(w)[..., None, :], rtol * 100, atol * 100)
+    ev = np.linalg.eigvals(a)
+    for i in range(2):
+        np.testing.assert_allclose(np.sort_complex(np_of(LA.eigvals(T(a)))[i]), np.sort_complex(ev[i]),
+                                   rtol=rtol * 100, atol=atol * 100)
+    # unit-norm eigenvectors, like LAPACK (and PyTorch)
+    np.testing.assert_allclose(np.linalg.norm(np_of(V), axis=-2), 1, rtol=rtol * 10)
+
+
+def test_diagonal_vander_householder_tensorinv():
+    x = rand((2, 3, 4))
+    for off in (-2, -1, 0, 1, 3, 5):
+        assert_close(LA.diagonal(T(x), offset=off), np.diagonal(x, off, -2, -1), 0, 0)
+    assert_close(LA.diagonal(T(x), dim1=0, dim2=2), np.diagonal(x, 0, 0, 2), 0, 0)
+    v = rand(4)
+    assert_close(LA.vander(T(v)), np.vander(v, increasing=True), 1e-12, 1e-12)
+    assert_close(LA.vander(T(v), N=2), np.vander(v, 2, increasing=True), 1e-12, 1e-12)
+    import scipy.linalg
+    A = rand((5, 3))
+    (h, tau), _ = scipy.linalg.qr(A, mode="raw")
+    Q = np.linalg.qr(A)[0]
+    assert_close(LA.householder_product(T(np.ascontiguousarray(h)), T(tau)), Q, 1e-10, 1e-10)
+    t = rand((4, 6, 8, 3))
+    assert_close(LA.tensorinv(T(t), ind=2), np.linalg.tensorinv(t, ind=2), 1e-8, 1e-8)
+    a, b = rand((6, 2, 3)), rand(6)
+    assert_close(LA.tensorsolve(T(a), T(b)), np.linalg.tensorsolve(a, b), 1e-8, 1e-8)
+
+
+def test_solve_ex():
+    a, b = rand((3, 3)), rand(3)
+    r, info = LA.solve_ex(T(a), T(b))
+    assert info.item() == 0
+    assert_close(r, np.linalg.solve(a, b), 1e-10, 1e-10)
+    r, info = LA.solve_ex(cytorch.zeros(2, 2, dtype=cytorch.float64), T(np.ones(2)))
+    assert info.item() > 0
+    with pytest.raises(LA.LinAlgError):
+        LA.solve_ex(cytorch.zeros(2, 2), cytorch.ones(2), check_errors=True)
+
+
+def test_vs_torch_new_decompositions(torch):
+    a = rand((3, 4, 4))
+    ta = torch.from_numpy(a)
+    LU, piv = LA.lu_factor(T(a))
+    tLU, tpiv = torch.linalg.lu_factor(ta)
+    assert_close(LU, tLU.numpy(), 1e-12, 1e-12)
+    assert piv.tolist() == tpiv.tolist()
+    P, L, U = LA.lu(T(a))
+    tP, tL, tU = torch.linalg.lu(ta)
+    for x, y in ((P, tP), (L, tL), (U, tU)):
+        assert_close(x, y.numpy(), 1e-12, 1e-12)
+    w, V = LA.eig(T(a))
+    tw, tV = torch.linalg.eig(ta)
+    assert_close(w, tw.numpy(), 1e-10, 1e-10)
+    assert_close(V, tV.numpy(), 1e-8, 1e-8)
+    t = np.triu(a) + 3 * np.eye(4)
+    b = rand((3, 4, 2))
+    exp = torch.linalg.solve_triangular(torch.from_numpy(t), torch.from_numpy(b), upper=True).numpy()
+    assert_close(LA.solve_triangular(T(t), T(b), upper=True), exp, 1e-12, 1e-12)

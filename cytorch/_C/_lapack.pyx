@@ -13,7 +13,8 @@ from libc.string cimport memset
 from scipy.linalg.cython_lapack cimport (
     sgetrf, dgetrf, cgetrf, zgetrf, sgetri, dgetri, cgetri, zgetri, sgetrs, dgetrs, cgetrs, zgetrs,
     spotrf, dpotrf, cpotrf, zpotrf, sgeqrf, dgeqrf, cgeqrf, zgeqrf, sorgqr, dorgqr, cungqr, zungqr,
-    sgesdd, dgesdd, cgesdd, zgesdd, ssyevd, dsyevd, cheevd, zheevd)
+    sgesdd, dgesdd, cgesdd, zgesdd, ssyevd, dsyevd, cheevd, zheevd, sgeev, dgeev, cgeev, zgeev)
+from scipy.linalg.cython_blas cimport strsm, dtrsm, ctrsm, ztrsm
 from libc.math cimport log, fabs, sqrt, hypot
 from cytorch._C._tensor cimport TensorBase, _empty, _make_view, _copy_into, _SIZES_C, _to_real
 from cytorch._C.ct cimport *
@@ -659,3 +660,184 @@ def zero_lower(TensorBase buf, int64_t m, int64_t n):
                 if c + 1 < m:
                     memset(p + (i * m * n + c * m + c + 1) * isz, 0, (m - c - 1) * isz)
     return buf
+
+
+# ---------------------------------------------------------------- triangular solve: trsm
+
+cdef void _trsm(lp_t *a, int n, int64_t nb, int64_t astride, lp_t *b, int nrhs, char uplo,
+                char unit) noexcept nogil:
+    # B := A^-1 B for triangular A (no singularity check: a zero diagonal gives inf/nan)
+    cdef int64_t i
+    cdef char side = b'L', tr = b'N'
+    cdef int lda = _imax(1, n)
+    cdef lp_t one = 1
+    for i in range(nb):
+        if lp_t is float:
+            strsm(&side, &uplo, &tr, &unit, &n, &nrhs, &one, a + i * astride, &lda, b + i * n * nrhs, &lda)
+        elif lp_t is double:
+            dtrsm(&side, &uplo, &tr, &unit, &n, &nrhs, &one, a + i * astride, &lda, b + i * n * nrhs, &lda)
+        elif lp_t is floatcomplex:
+            ctrsm(&side, &uplo, &tr, &unit, &n, &nrhs, &one, a + i * astride, &lda, b + i * n * nrhs, &lda)
+        else:
+            ztrsm(&side, &uplo, &tr, &unit, &n, &nrhs, &one, a + i * astride, &lda, b + i * n * nrhs, &lda)
+
+
+def trsm(TensorBase a, int64_t n, TensorBase b, int64_t nrhs, bint upper, bint unitriangular):
+    """Solve A X = B in place for each triangular n x n A of the Fortran buffer a and the
+    (nb, nrhs, n) Fortran buffer b (same batch count)."""
+    cdef int64_t nb = b._numel // (n * nrhs) if n * nrhs > 0 else 0
+    cdef char ul = b'U' if upper else b'L'
+    cdef char un = b'U' if unitriangular else b'N'
+    cdef int dt = a._dtype
+    _dims(n, nrhs)
+    if nb == 0:
+        return b
+    with nogil:
+        if dt == CT_FLOAT32:
+            _trsm[float](<float *>a._data, <int>n, nb, n * n, <float *>b._data, <int>nrhs, ul, un)
+        elif dt == CT_FLOAT64:
+            _trsm[double](<double *>a._data, <int>n, nb, n * n, <double *>b._data, <int>nrhs, ul, un)
+        elif dt == CT_COMPLEX64:
+            _trsm[floatcomplex](<float complex *>a._data, <int>n, nb, n * n, <float complex *>b._data,
+                                <int>nrhs, ul, un)
+        else:
+            _trsm[doublecomplex](<double complex *>a._data, <int>n, nb, n * n, <double complex *>b._data,
+                                 <int>nrhs, ul, un)
+    return b
+
+
+# ---------------------------------------------------------------- general eigen: geev
+
+ctypedef fused real_t:
+    float
+    double
+
+
+cdef int _geev_real(real_t *a, int n, int64_t nb, bint vectors, real_t *wr, real_t *wi, real_t *vr,
+                    int *info) noexcept nogil:
+    # A V = V diag(w); complex pairs come back as (re, im) halves
+    cdef int64_t i
+    cdef char jl = b'N', jr = b'V' if vectors else b'N'
+    cdef int lda = _imax(1, n), ldvl = 1, ldvr = _imax(1, n), lwork = -1, q
+    cdef real_t wq, dummy
+    cdef real_t *work
+    if real_t is float:
+        sgeev(&jl, &jr, &n, a, &lda, wr, wi, &dummy, &ldvl, vr, &ldvr, &wq, &lwork, &q)
+    else:
+        dgeev(&jl, &jr, &n, a, &lda, wr, wi, &dummy, &ldvl, vr, &ldvr, &wq, &lwork, &q)
+    lwork = _imax(<int>wq + 1, 4 * n)
+    work = <real_t *>malloc(sizeof(real_t) * lwork)
+    if work == NULL:
+        return -1
+    for i in range(nb):
+        if real_t is float:
+            sgeev(&jl, &jr, &n, a + i * n * n, &lda, wr + i * n, wi + i * n, &dummy, &ldvl,
+                  vr + (i * n * n if vectors else 0), &ldvr, work, &lwork, info + i)
+        else:
+            dgeev(&jl, &jr, &n, a + i * n * n, &lda, wr + i * n, wi + i * n, &dummy, &ldvl,
+                  vr + (i * n * n if vectors else 0), &ldvr, work, &lwork, info + i)
+    free(work)
+    return 0
+
+
+cdef int _geev_cplx(lp_t *a, int n, int64_t nb, bint vectors, lp_t *w, lp_t *vr, int *info) noexcept nogil:
+    cdef int64_t i
+    cdef char jl = b'N', jr = b'V' if vectors else b'N'
+    cdef int lda = _imax(1, n), ldvl = 1, ldvr = _imax(1, n), lwork = -1, q
+    cdef lp_t wq, dummy
+    cdef lp_t *work
+    cdef double *rwork = <double *>malloc(sizeof(double) * 2 * _imax(n, 1))
+    if rwork == NULL:
+        return -1
+    if lp_t is floatcomplex:
+        cgeev(&jl, &jr, &n, a, &lda, w, &dummy, &ldvl, vr, &ldvr, &wq, &lwork, <float *>rwork, &q)
+    elif lp_t is doublecomplex:
+        zgeev(&jl, &jr, &n, a, &lda, w, &dummy, &ldvl, vr, &ldvr, &wq, &lwork, rwork, &q)
+    lwork = _imax(_lw(wq), 2 * n)
+    work = <lp_t *>malloc(sizeof(lp_t) * lwork)
+    if work == NULL:
+        free(rwork)
+        return -1
+    for i in range(nb):
+        if lp_t is floatcomplex:
+            cgeev(&jl, &jr, &n, a + i * n * n, &lda, w + i * n, &dummy, &ldvl, vr + (i * n * n if vectors else 0),
+                  &ldvr, work, &lwork, <float *>rwork, info + i)
+        elif lp_t is doublecomplex:
+            zgeev(&jl, &jr, &n, a + i * n * n, &lda, w + i * n, &dummy, &ldvl, vr + (i * n * n if vectors else 0),
+                  &ldvr, work, &lwork, rwork, info + i)
+    free(work)
+    free(rwork)
+    return 0
+
+
+cdef void _pairs_to_complex(real_t *wr, real_t *wi, real_t *vr, int n, int64_t nb, bint vectors,
+                            char *wout, char *vout) noexcept nogil:
+    # real geev: eigenvalue pairs (re +- i im) share columns j, j+1 as v = vr[:, j] +- i vr[:, j+1]
+    cdef int64_t i
+    cdef int j, r
+    cdef real_t *w_re = <real_t *>wout
+    cdef real_t *v_re = <real_t *>vout
+    for i in range(nb):
+        for j in range(n):
+            w_re[2 * (i * n + j)] = wr[i * n + j]
+            w_re[2 * (i * n + j) + 1] = wi[i * n + j]
+        if not vectors:
+            continue
+        j = 0
+        while j < n:
+            if wi[i * n + j] == 0 or j == n - 1:
+                for r in range(n):
+                    v_re[2 * (i * n * n + j * n + r)] = vr[i * n * n + j * n + r]
+                    v_re[2 * (i * n * n + j * n + r) + 1] = 0
+                j += 1
+            else:
+                for r in range(n):
+                    v_re[2 * (i * n * n + j * n + r)] = vr[i * n * n + j * n + r]
+                    v_re[2 * (i * n * n + j * n + r) + 1] = vr[i * n * n + (j + 1) * n + r]
+                    v_re[2 * (i * n * n + (j + 1) * n + r)] = vr[i * n * n + j * n + r]
+                    v_re[2 * (i * n * n + (j + 1) * n + r) + 1] = -vr[i * n * n + (j + 1) * n + r]
+                j += 2
+
+
+def geev(TensorBase a, int64_t n, bint vectors):
+    """Eigen-decompose each general n x n matrix of the Fortran buffer a (destroyed).
+    Returns (w (nb, n) complex, V Fortran buffer (nb, n, n) complex, info)."""
+    cdef int64_t nb = a._numel // (n * n) if n > 0 else 0
+    cdef int64_t sh[3]
+    cdef int dt = a._dtype, err = 0
+    cdef int cdt = CT_COMPLEX64 if (dt == CT_FLOAT32 or dt == CT_COMPLEX64) else CT_COMPLEX128
+    cdef TensorBase wr, wi, vr
+    _dims(n, n)
+    sh[0] = nb; sh[1] = n; sh[2] = n
+    cdef TensorBase w = _empty(cdt, 2, sh), v = _empty(cdt, 3, sh), info = _empty(CT_INT32, 1, sh)
+    if nb == 0 or n == 0:
+        return w, v, info
+    if dt == CT_FLOAT32 or dt == CT_FLOAT64:
+        wr = _empty(dt, 2, sh)
+        wi = _empty(dt, 2, sh)
+        vr = _empty(dt, 3, sh)
+        with nogil:
+            if dt == CT_FLOAT32:
+                err = _geev_real[float](<float *>a._data, <int>n, nb, vectors, <float *>wr._data, <float *>wi._data,
+                                        <float *>vr._data, <int *>info._data)
+                if err == 0:
+                    _pairs_to_complex[float](<float *>wr._data, <float *>wi._data, <float *>vr._data, <int>n, nb,
+                                             vectors, w._data, v._data)
+            else:
+                err = _geev_real[double](<double *>a._data, <int>n, nb, vectors, <double *>wr._data,
+                                         <double *>wi._data, <double *>vr._data, <int *>info._data)
+                if err == 0:
+                    _pairs_to_complex[double](<double *>wr._data, <double *>wi._data, <double *>vr._data, <int>n,
+                                              nb, vectors, w._data, v._data)
+    else:
+        with nogil:
+            if dt == CT_COMPLEX64:
+                err = _geev_cplx[floatcomplex](<float complex *>a._data, <int>n, nb, vectors,
+                                               <float complex *>w._data, <float complex *>v._data, <int *>info._data)
+            else:
+                err = _geev_cplx[doublecomplex](<double complex *>a._data, <int>n, nb, vectors,
+                                                <double complex *>w._data, <double complex *>v._data,
+                                                <int *>info._data)
+    if err:
+        raise MemoryError("linalg.eig: out of memory")
+    return w, v, info

@@ -19,7 +19,7 @@ __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "inv_ex",
            "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh", "lstsq", "matrix_rank", "pinv",
            "cross", "matrix_power", "multi_dot", "vecdot", "matmul", "solve_ex", "solve_triangular", "lu_factor",
            "lu_factor_ex", "lu", "lu_solve", "eig", "eigvals", "diagonal", "vander", "householder_product",
-           "tensorinv", "tensorsolve"]
+           "tensorinv", "tensorsolve", "matrix_exp"]
 
 
 class LinAlgError(RuntimeError):
@@ -857,3 +857,51 @@ def tensorsolve(A, B, dims=None, *, out=None):
     xshape = tuple(A.shape[B.dim():])
     r = solve(A.reshape(B.numel(), -1), B.reshape(-1)).reshape(xshape)
     return r if out is None else out.copy_(r)
+
+
+def _adjoint(A):
+    A = A.transpose(-2, -1)
+    return A.conj() if A.is_complex() else A
+
+
+def cholesky_solve(B, L, upper=False, *, out=None):
+    """X with A X = B where A = L L^H (or U^H U when upper) from a Cholesky factor."""
+    if upper:
+        r = solve_triangular(L, solve_triangular(_adjoint(L), B, upper=False), upper=True)
+    else:
+        r = solve_triangular(_adjoint(L), solve_triangular(L, B, upper=False), upper=True)
+    return r if out is None else out.copy_(r)
+
+
+def cholesky_inverse(L, upper=False, *, out=None):
+    """A^-1 from a Cholesky factor of A."""
+    r = cholesky_solve(_eye_batch(_batch(L), L.shape[-1], L.shape[-1], L.dtype), L, upper)
+    return r if out is None else out.copy_(r)
+
+
+# Higham's scaling-and-squaring with a degree-13 Pade approximant (SIAM J. Matrix Anal. 2005)
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0, 129060195264000.0,
+           10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0, 40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+_THETA13 = 5.371920351148152
+
+
+def matrix_exp(A):
+    """exp(A) of square matrices (batched): scaling and squaring with a [13/13] Pade approximant."""
+    _check_input(A, "linalg.matrix_exp")
+    n, batch = A.shape[-1], _batch(A)
+    if A.numel() == 0:
+        return empty(A.shape, dtype=A.dtype)
+    norm1 = vector_norm(matrix_norm(A, 1).reshape(-1), _INF).item()
+    s = max(0, int(math.ceil(math.log2(norm1 / _THETA13)))) if norm1 > 0 else 0
+    X = A * (1.0 / 2 ** s) if s else A
+    b = _PADE13
+    eye_ = _eye_batch(batch, n, n, A.dtype)
+    X2 = matmul(X, X)
+    X4 = matmul(X2, X2)
+    X6 = matmul(X4, X2)
+    U = matmul(X, matmul(X6, X6 * b[13] + X4 * b[11] + X2 * b[9]) + X6 * b[7] + X4 * b[5] + X2 * b[3] + eye_ * b[1])
+    V = matmul(X6, X6 * b[12] + X4 * b[10] + X2 * b[8]) + X6 * b[6] + X4 * b[4] + X2 * b[2] + eye_ * b[0]
+    R = solve(V - U, V + U)
+    for _ in range(s):
+        R = matmul(R, R)
+    return R

@@ -322,3 +322,12 @@ def test_vs_torch_int_matmul(torch):
     a, b = rand((3, 5), np.int32) * 40, rand((5, 2), np.int32) * 40
     exp = torch.from_numpy(a) @ torch.from_numpy(b)
     assert_close(T(a) @ T(b), exp.numpy())
+
+
+def test_einsum_sublist_format():
+    a, b = rand((2, 3)), rand((3, 4))
+    assert_close(cytorch.einsum(T(a), [0, 1], T(b), [1, 2], [0, 2]), a @ b, 1e-12, 1e-12)
+    assert_close(cytorch.einsum(T(a), [0, 1], T(b), [1, 2]), a @ b, 1e-12, 1e-12)
+    assert_close(cytorch.einsum(T(a), [Ellipsis, 1], [Ellipsis]), a.sum(1), 1e-12, 1e-12)
+    with pytest.raises(RuntimeError):
+        cytorch.einsum(T(a), [0, 99])

@@ -460,3 +460,23 @@ def test_vs_torch_new_decompositions(torch):
     b = rand((3, 4, 2))
     exp = torch.linalg.solve_triangular(torch.from_numpy(t), torch.from_numpy(b), upper=True).numpy()
     assert_close(LA.solve_triangular(T(t), T(b), upper=True), exp, 1e-12, 1e-12)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_matrix_exp(dt):
+    import scipy.linalg
+    rtol, atol = TOL[dt]
+    for scale in (0.1, 1.0, 20.0):
+        a = (rand((2, 4, 4), dt) * scale).astype(dt)
+        exp = np.stack([scipy.linalg.expm(x.astype(np.complex128 if np.iscomplexobj(x) else np.float64)) for x in a])
+        assert_close(LA.matrix_exp(T(a)), exp.astype(dt), rtol * 100, atol * 100 * max(1.0, np.abs(exp).max()))
+    assert_close(cytorch.matrix_exp(cytorch.zeros(3, 3, dtype=cytorch.float64)), np.eye(3), 1e-15, 1e-15)
+
+
+def test_cholesky_solve_inverse():
+    a, b = spd((2, 4, 4)), rand((2, 4, 3))
+    L = LA.cholesky(T(a))
+    assert_close(cytorch.cholesky_solve(T(b), L), np.linalg.solve(a, b), 1e-10, 1e-10)
+    U = LA.cholesky(T(a), upper=True)
+    assert_close(cytorch.cholesky_solve(T(b), U, upper=True), np.linalg.solve(a, b), 1e-10, 1e-10)
+    assert_close(cytorch.cholesky_inverse(L.select(0, 0)), np.linalg.inv(a[0]), 1e-10, 1e-10)

@@ -272,6 +272,8 @@ def einsum(*args):
     appear in one operand only. Operands are contracted pairwise left to right,
     each pair as one batched gemm.
     """
+    if len(args) >= 2 and isinstance(args[0], TensorBase):
+        args = _sublist_to_equation(args)
     if len(args) < 1 or not isinstance(args[0], str):
         raise TypeError("einsum(): argument 'equation' must be str")
     eq = args[0].replace(" ", "")
@@ -368,6 +370,27 @@ def einsum(*args):
     t, lab = _sum_labels(t, lab, keep_out)
     perm = [lab.index(x) for x in out_labels]
     return t.permute(*perm) if perm != list(range(len(perm))) else t
+
+
+def _sublist_to_equation(args):
+    """einsum(op0, sublist0, op1, sublist1, ..., [out_sublist]) -> (equation, *ops); sublists hold
+    ints in [0, 52) (0-25 -> 'A'-'Z', 26-51 -> 'a'-'z') or Ellipsis."""
+    def term(sub):
+        out = []
+        for x in sub:
+            if x is Ellipsis:
+                out.append("...")
+            elif isinstance(x, int) and 0 <= x < 52:
+                out.append(chr(ord("A") + x) if x < 26 else chr(ord("a") + x - 26))
+            else:
+                raise RuntimeError(f"einsum(): expected subscript to be within the range [0, 52), but got {x}")
+        return "".join(out)
+    out = None
+    if len(args) % 2 == 1:   # trailing output sublist
+        args, out = args[:-1], args[-1]
+    ops = list(args[0::2])
+    eq = ",".join(term(sub) for sub in args[1::2]) + ("" if out is None else "->" + term(out))
+    return (eq, *ops)
 
 
 def _diagonalize(t, lab):
@@ -522,7 +545,12 @@ def cross(input, other, dim=None, *, out=None):
     return _linalg.cross(input, other, dim=dim, out=out)
 
 
+cholesky_solve = _linalg.cholesky_solve
+cholesky_inverse = _linalg.cholesky_inverse
+matrix_exp = _linalg.matrix_exp
+
 __all__ += ["det", "logdet", "matrix_power", "inverse", "slogdet", "cholesky", "qr", "svd", "pinverse", "norm",
-            "cross"]
-for _f in (det, logdet, matrix_power, inverse, slogdet, cholesky, qr, svd, pinverse, norm, cross):
+            "cross", "cholesky_solve", "cholesky_inverse", "matrix_exp"]
+for _f in (det, logdet, matrix_power, inverse, slogdet, cholesky, qr, svd, pinverse, norm, cross, cholesky_solve,
+           cholesky_inverse, matrix_exp):
     tensor_method(_f)

@@ -392,9 +392,10 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if n == 0 and (ord < 0 or ord == _INF):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {ord:g} norm on an empty tensor because the "
                            f"operation does not have an identity")
-    a = x.abs().to(_F64)
+    if x.dtype not in _LAPACK_DTYPES:   # float16 / bfloat16
+        x = x.to(_F32)
     rows = _nbatch([x.shape[d] for d in rest])
-    a = a.permute(*(rest + dims)).reshape(rows, n) if nd else a.reshape(1, 1)
+    a = x.permute(*(rest + dims)).reshape(rows, n) if nd else x.reshape(1, 1)
     r = _lapack.vector_norm_rows(a.contiguous(), ord).to(real)
     if keepdim:
         shape = [1 if d in dims else x.shape[d] for d in range(nd)]

@@ -480,3 +480,22 @@ def test_cholesky_solve_inverse():
     U = LA.cholesky(T(a), upper=True)
     assert_close(cytorch.cholesky_solve(T(b), U, upper=True), np.linalg.solve(a, b), 1e-10, 1e-10)
     assert_close(cytorch.cholesky_inverse(L.select(0, 0)), np.linalg.inv(a[0]), 1e-10, 1e-10)
+
+
+def test_vector_norm_large_deterministic_and_scaled():
+    x = T(rand(300_000).astype(np.float32))
+    n = cytorch.get_num_threads()
+    try:
+        cytorch.set_num_threads(1)
+        one = LA.vector_norm(x).item()
+        cytorch.set_num_threads(2)
+        two = LA.vector_norm(x).item()
+    finally:
+        cytorch.set_num_threads(n)
+    assert one == two
+    np.testing.assert_allclose(one, np.linalg.norm(np_of(x).astype(np.float64)), rtol=1e-6)
+    assert_close(LA.vector_norm(T(np.array([1e-200, -1e-200]))), np.float64(math.sqrt(2) * 1e-200), 1e-12, 0)
+    c = np.array([3e200 + 4e200j])
+    assert_close(LA.vector_norm(T(c)), np.float64(5e200), 1e-12, 0)
+    many = rand((500, 300))
+    assert_close(LA.vector_norm(T(many), dim=1), np.linalg.norm(many, axis=1), 1e-12, 1e-12)

@@ -18,6 +18,11 @@ from scipy.linalg.cython_blas cimport strsm, dtrsm, ctrsm, ztrsm
 from libc.math cimport log, fabs, sqrt, hypot
 from cytorch._C._tensor cimport TensorBase, _empty, _make_view, _copy_into, _SIZES_C, _to_real
 from cytorch._C.ct cimport *
+from cython.parallel cimport prange
+
+cdef extern from "ct_matmul.h" nogil:
+    double ct_sumsq_f32(const float *x, int64_t n)
+    double ct_sumsq_f64(const double *x, int64_t n)
 
 ctypedef fused lp_t:
     float
@@ -593,59 +598,97 @@ def syevd(TensorBase a, int64_t n, bint vectors, str uplo):
 
 # ---------------------------------------------------------------- vector norms (private reduction)
 
-def vector_norm_rows(TensorBase x, double ord):
-    """p-norm of each row of a contiguous float64 (rows, n) tensor of absolute values,
-    accumulated in float64. ord may be inf, -inf or 0 (count of nonzeros)."""
-    cdef int64_t rows = x._shape[0], n = x._shape[1], i, j
-    cdef int64_t sh[1]
-    sh[0] = rows
-    cdef TensorBase out = _empty(CT_FLOAT64, 1, sh)
-    cdef const double *p = <const double *>x._data
-    cdef double *o = <double *>out._data
+cdef inline double _absval(lp_t v) noexcept nogil:
+    if lp_t is float or lp_t is double:
+        return fabs(v)
+    else:
+        return hypot(v.real, v.imag)
+
+
+cdef double _norm_row(const lp_t *p, int64_t n, double ord) noexcept nogil:
+    # ||row||_ord accumulated in float64
+    cdef int64_t j
     cdef double acc, v, scale
     cdef double inf = 1.0 / 0.0
-    with nogil:
+    if ord == 2:
+        if lp_t is float:
+            acc = ct_sumsq_f32(p, n)
+        elif lp_t is double:
+            acc = ct_sumsq_f64(p, n)
+        elif lp_t is floatcomplex:
+            acc = ct_sumsq_f32(<const float *>p, 2 * n)
+        else:
+            acc = ct_sumsq_f64(<const double *>p, 2 * n)
+        if acc != acc or (acc < inf and acc > 1e-280):
+            return sqrt(acc)
+        # overflow or underflow of the plain sum: rescale by the largest |x|
+        scale = 0
+        for j in range(n):
+            v = _absval(p[j])
+            if v != v:
+                return v
+            if v > scale:
+                scale = v
+        if scale == 0 or scale == inf:
+            return scale
+        acc = 0
+        for j in range(n):
+            v = _absval(p[j]) / scale
+            acc += v * v
+        return scale * sqrt(acc)
+    if ord == inf or ord == -inf:
+        if n == 0:
+            return 0
+        acc = -inf if ord == inf else inf
+        for j in range(n):
+            v = _absval(p[j])
+            if v != v:
+                return v
+            if (ord == inf and v > acc) or (ord == -inf and v < acc):
+                acc = v
+        return acc
+    acc = 0
+    if ord == 0:
+        for j in range(n):
+            acc += _absval(p[j]) != 0
+        return acc
+    if ord == 1:
+        for j in range(n):
+            acc += _absval(p[j])
+        return acc
+    for j in range(n):
+        acc += _absval(p[j]) ** ord
+    return acc ** (1.0 / ord)
+
+
+cdef void _norm_rows(const lp_t *p, int64_t rows, int64_t n, double ord, double *o) noexcept nogil:
+    cdef int64_t i
+    if rows > 1 and rows * n > 32768:
+        for i in prange(rows, num_threads=ct_get_num_threads(), schedule="static"):
+            o[i] = _norm_row(p + i * n, n, ord)
+    else:
         for i in range(rows):
-            if ord == inf or ord == -inf:
-                acc = -inf if ord == inf else inf
-                for j in range(n):
-                    v = p[i * n + j]
-                    if v != v:
-                        acc = v
-                        break
-                    if (ord == inf and v > acc) or (ord == -inf and v < acc):
-                        acc = v
-                if n == 0:
-                    acc = 0 if ord == inf else inf
-            elif ord == 0:
-                acc = 0
-                for j in range(n):
-                    acc += p[i * n + j] != 0
-            elif ord == 1:
-                acc = 0
-                for j in range(n):
-                    acc += p[i * n + j]
-            elif ord == 2:
-                # scaled sum of squares: no overflow for large entries
-                scale = 0
-                for j in range(n):
-                    v = p[i * n + j]
-                    if v > scale or v != v:
-                        scale = v
-                acc = 0
-                if scale > 0 and scale != inf:
-                    for j in range(n):
-                        v = p[i * n + j] / scale
-                        acc += v * v
-                    acc = scale * sqrt(acc)
-                else:
-                    acc = scale
-            else:
-                acc = 0
-                for j in range(n):
-                    acc += p[i * n + j] ** ord
-                acc = acc ** (1.0 / ord)
-            o[i] = acc
+            o[i] = _norm_row(p + i * n, n, ord)
+
+
+def vector_norm_rows(TensorBase x, double ord):
+    """ord-norm of each row of a contiguous (rows, n) float32/float64/complex tensor, as float64
+    (rows,). ord may be inf, -inf or 0 (count of nonzeros)."""
+    cdef int64_t rows = x._shape[0], n = x._shape[1]
+    cdef int64_t sh[1]
+    cdef int dt = x._dtype
+    sh[0] = rows
+    cdef TensorBase out = _empty(CT_FLOAT64, 1, sh)
+    cdef double *o = <double *>out._data
+    with nogil:
+        if dt == CT_FLOAT32:
+            _norm_rows[float](<const float *>x._data, rows, n, ord, o)
+        elif dt == CT_FLOAT64:
+            _norm_rows[double](<const double *>x._data, rows, n, ord, o)
+        elif dt == CT_COMPLEX64:
+            _norm_rows[floatcomplex](<const float complex *>x._data, rows, n, ord, o)
+        else:
+            _norm_rows[doublecomplex](<const double complex *>x._data, rows, n, ord, o)
     return out
 
 

@@ -8,10 +8,9 @@ view (unit row stride) as a transpose flag ('T'); only operands whose strides
 BLAS cannot express are copied.
 """
 from libc.stdint cimport int64_t
-from libc.string cimport memset
 from scipy.linalg.cython_blas cimport sgemm, dgemm, cgemm, zgemm
 from cytorch._C._tensor cimport (TensorBase, _empty, _make_view, _cast, _contiguous, _copy_into,
-                                 _check_err, _SIZES_C, _broadcast_shapes, _can_cast, dtype_of)
+                                 _check_err, _SIZES_C, _broadcast_shapes, dtype_of)
 from cytorch._C.ct cimport *
 
 cdef extern from "ct_matmul.h" nogil:
@@ -241,8 +240,7 @@ cdef TensorBase _contiguous_copy(TensorBase t):
     cdef int nd = t._ndim, d
     cdef int64_t sh[16]
     cdef int64_t st[16]
-    cdef int64_t keep[16]
-    cdef TensorBase small, r
+    cdef TensorBase small
     for d in range(nd):
         sh[d] = 1 if (d < nd - 2 and t._stride[d] == 0) else t._shape[d]
     small = _empty(t._dtype, nd, sh)
@@ -292,7 +290,6 @@ cdef TensorBase _matmul_core(TensorBase a, TensorBase b, object alpha, str op):
     cdef int na = a._ndim, nb = b._ndim, nbd, d
     cdef int64_t bshape[16]
     cdef int64_t sh[16]
-    cdef int64_t st[16]
     cdef TensorBase av, bv, c
     if a._shape[na - 1] != b._shape[nb - 2]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "

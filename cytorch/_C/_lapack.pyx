@@ -695,7 +695,7 @@ def vector_norm_rows(TensorBase x, double ord):
 def zero_lower(TensorBase buf, int64_t m, int64_t n):
     """Zero the strictly lower triangle of each column-major m x n matrix of the
     contiguous buffer (turns geqrf's output into R)."""
-    cdef int64_t isz = _SIZES_C[buf._dtype], nb = buf._numel // (m * n) if m * n > 0 else 0, i, c, r
+    cdef int64_t isz = _SIZES_C[buf._dtype], nb = buf._numel // (m * n) if m * n > 0 else 0, i, c
     cdef char *p = buf._data
     with nogil:
         for i in range(nb):

@@ -190,8 +190,9 @@ def solve(A, B, *, left=True, out=None):
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
                            f"{pretty_name(A.dtype.code)} and B of type {pretty_name(B.dtype.code)} instead")
     if not left:
-        return solve(A.transpose(-2, -1), B.transpose(-2, -1), out=None).transpose(-2, -1) if out is None else \
-            out.copy_(solve(A.transpose(-2, -1), B.transpose(-2, -1)).transpose(-2, -1))
+        # X A = B  <=>  A^T X^T = B^T
+        r = solve(A.transpose(-2, -1), B.transpose(-2, -1)).transpose(-2, -1)
+        return r if out is None else out.copy_(r)
     n = A.shape[-1]
     vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
     Bm = B.unsqueeze(-1) if vector else B

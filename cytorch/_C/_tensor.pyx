@@ -1542,3 +1542,9 @@ def _set_(TensorBase self, TensorBase src):
     self._numel = src._numel
     memcpy(self._shape, src._shape, sizeof(src._shape))
     memcpy(self._stride, src._stride, sizeof(src._stride))
+
+# Storage.__dealloc__ decides who frees ptr by looking at owner, so the cyclic GC must never
+# clear owner first (it did for a Storage caught in a garbage cycle, e.g. through a traceback,
+# and NumPy's memory went into our allocator cache). Same effect as @cython.no_gc_clear.
+from cpython.object cimport PyTypeObject
+(<PyTypeObject *>Storage).tp_clear = NULL

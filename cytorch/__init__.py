@@ -2,7 +2,14 @@
 
 ``import cytorch as torch`` and write PyTorch code.
 """
-from cytorch._C import _tensor as _C_tensor
+import os as _os
+
+# Our OpenMP loops and OpenBLAS's threads share few cores; spinning OpenMP
+# workers starve OpenBLAS (and the other way round) right after a switch, so
+# idle workers sleep unless the user chose otherwise. Read when libgomp loads.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from cytorch._C import _tensor as _C_tensor  # noqa: E402
 from cytorch._C._tensor import Size, dtype, get_default_dtype, set_default_dtype, result_type, \
     promote_types, can_cast, set_num_threads as _set_ct_threads, get_num_threads
 from cytorch._tensor import Tensor, device

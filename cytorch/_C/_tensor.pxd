@@ -14,6 +14,7 @@ cdef class Storage:
     cdef Py_ssize_t nbytes
     cdef object owner          # keeps foreign memory (a NumPy array, a DLPack capsule) alive
     cdef public int64_t _version   # bumped by every in-place write through any view
+    cdef bint _owned           # ptr came from ct_alloc and is freed with the Storage
 
 cdef class TensorBase:
     cdef Storage _storage

@@ -197,11 +197,18 @@ cdef bint _can_cast(int f, int t):
 # ---------------------------------------------------------------- storage
 
 @cython.freelist(64)
+@cython.no_gc_clear
 cdef class Storage:
-    """A flat block of bytes shared by a tensor and all of its views."""
+    """A flat block of bytes shared by a tensor and all of its views.
+
+    ``_owned`` says whether ptr came from our allocator; foreign memory (a
+    NumPy array, a DLPack producer) is kept alive by ``owner`` instead. The
+    flag, not ``owner is None``, decides the free, and no_gc_clear keeps the
+    cyclic GC from dropping ``owner`` before the memory is released.
+    """
 
     def __dealloc__(self):
-        if self.owner is None and self.ptr != NULL:
+        if self._owned and self.ptr != NULL:
             ct_free(self.ptr, <size_t>self.nbytes)
 
     def nbytes_(self):
@@ -220,6 +227,7 @@ cdef Storage _new_storage(Py_ssize_t nbytes):
         raise MemoryError(f"cytorch: could not allocate {nbytes} bytes")
     s.nbytes = nbytes
     s.owner = None
+    s._owned = True
     return s
 
 def _storage_from_buffer(object owner, uintptr_t ptr, Py_ssize_t nbytes):
@@ -228,6 +236,7 @@ def _storage_from_buffer(object owner, uintptr_t ptr, Py_ssize_t nbytes):
     s.ptr = <char *>ptr
     s.nbytes = nbytes
     s.owner = owner
+    s._owned = False
     return s
 
 # ---------------------------------------------------------------- tensor type
@@ -1542,9 +1551,3 @@ def _set_(TensorBase self, TensorBase src):
     self._numel = src._numel
     memcpy(self._shape, src._shape, sizeof(src._shape))
     memcpy(self._stride, src._stride, sizeof(src._stride))
-
-# Storage.__dealloc__ decides who frees ptr by looking at owner, so the cyclic GC must never
-# clear owner first (it did for a Storage caught in a garbage cycle, e.g. through a traceback,
-# and NumPy's memory went into our allocator cache). Same effect as @cython.no_gc_clear.
-from cpython.object cimport PyTypeObject
-(<PyTypeObject *>Storage).tp_clear = NULL

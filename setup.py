@@ -41,6 +41,8 @@ extensions = [
         "cytorch._C." + os.path.splitext(os.path.basename(pyx))[0],
         [pyx],
         include_dirs=["src_c"],
+        # relink when a kernel changes: the static library is not a tracked input otherwise
+        depends=sorted(glob.glob("src_c/*.c") + glob.glob("src_c/*.h")),
         extra_compile_args=[f for f in CFLAGS if f != "-std=c11"] + ["-Wno-unreachable-code"],
         extra_link_args=["-fopenmp"] if "-fopenmp" in CFLAGS else [],
     )

@@ -16,11 +16,12 @@
 volatile int ct_int_div_by_zero = 0;
 volatile int ct_int_neg_pow = 0;
 
-/* Each loop is compiled for baseline x86-64 and for AVX2 (Haswell), and the one
- * for the running CPU is picked once at load time (GCC function multiversioning).
+/* Each loop is compiled for baseline x86-64, AVX2 and AVX-512F, and the one
+ * for the running CPU is picked by feature once at load time (GCC function
+ * multiversioning; "arch=" clones would test the CPU model, not its features).
  * -std=c11 keeps fp contraction off, so every variant gives identical results. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(CT_NO_MULTIVERSION)
-#define CT_MULTIVERSION __attribute__((target_clones("default", "arch=haswell")))
+#define CT_MULTIVERSION __attribute__((target_clones("default", "avx2", "avx512f")))
 #else
 #define CT_MULTIVERSION
 #endif

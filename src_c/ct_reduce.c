@@ -1,0 +1,423 @@
+/* ct_reduce.c - reduction, scan and softmax kernels over a contiguous [A, R, B] block
+ * (layout and thread-count rules: see ct_reduce.h). */
+#include "ct_reduce.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CT_RED_GRAIN 32768   /* below this many input elements a kernel runs on one thread */
+#define CT_RED_BLK 4096      /* fixed block of a long row; partials are merged in block order */
+#define CT_RED_COLS 256      /* columns per task when reducing over an outer dim */
+#define CT_RED_LANES 16      /* independent accumulators in a block (vectorisable, and pairwise-like) */
+
+static inline int64_t ct_min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* ---------------------------------------------------------------- value reductions
+ * CT_REDUCE(NAME, T, P, L, INIT, STEP, MERGE) defines ct_NAME:
+ * T element type, P row accumulator, L lane type inside a block, INIT the
+ * identity, STEP(acc, v) folds one element, MERGE(acc, p) folds a partial.
+ * Inner rows (B == 1) are summed block by block: CT_RED_LANES lanes per block,
+ * blocks merged in order (so float32 sums see ~256-term lane sums merged in
+ * double). Outer reductions (B > 1) add whole rows into a vector of P. */
+#define CT_REDUCE(NAME, T, P, L, INIT, STEP, MERGE)                                              \
+static P NAME##_blk(const T *x, int64_t n) {                                                    \
+    L lane[CT_RED_LANES];                                                                       \
+    P acc = INIT;                                                                               \
+    int64_t i = 0;                                                                              \
+    for (int j = 0; j < CT_RED_LANES; j++) lane[j] = INIT;                                      \
+    for (; i + CT_RED_LANES <= n; i += CT_RED_LANES)                                            \
+        for (int j = 0; j < CT_RED_LANES; j++) STEP(lane[j], x[i + j]);                         \
+    for (int j = 0; j < CT_RED_LANES; j++) MERGE(acc, (P)lane[j]);                              \
+    for (; i < n; i++) STEP(acc, x[i]);                                                         \
+    return acc;                                                                                 \
+}                                                                                               \
+static P NAME##_row(const T *x, int64_t n) {                                                    \
+    P acc = INIT;                                                                               \
+    for (int64_t lo = 0; lo < n; lo += CT_RED_BLK)                                              \
+        MERGE(acc, NAME##_blk(x + lo, ct_min64(CT_RED_BLK, n - lo)));                           \
+    return acc;                                                                                 \
+}                                                                                               \
+int ct_##NAME(const void *xv, void *ov, int64_t A, int64_t R, int64_t B) {                      \
+    const T *x = (const T *)xv;                                                                 \
+    T *out = (T *)ov;                                                                           \
+    int nth = ct_get_num_threads();                                                             \
+    int par = A * R * B >= CT_RED_GRAIN && nth > 1;                                             \
+    if (B == 1) {                                                                               \
+        int64_t nblk = (R + CT_RED_BLK - 1) / CT_RED_BLK;                                       \
+        if (!par || A >= 2 * nth || nblk < 2) {                                                 \
+            _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")               \
+            for (int64_t a = 0; a < A; a++) out[a] = (T)NAME##_row(x + a * R, R);               \
+            return CT_OK;                                                                       \
+        }                                                                                       \
+        P *part = (P *)malloc((size_t)(A * nblk) * sizeof(P));                                  \
+        if (!part) return CT_ERR_NOMEM;                                                         \
+        _Pragma("omp parallel for num_threads(nth) schedule(static)")                           \
+        for (int64_t it = 0; it < A * nblk; it++) {                                             \
+            int64_t a = it / nblk, lo = (it % nblk) * CT_RED_BLK;                               \
+            part[it] = NAME##_blk(x + a * R + lo, ct_min64(CT_RED_BLK, R - lo));                \
+        }                                                                                       \
+        for (int64_t a = 0; a < A; a++) {                                                       \
+            P acc = INIT;                                                                       \
+            for (int64_t k = 0; k < nblk; k++) MERGE(acc, part[a * nblk + k]);                  \
+            out[a] = (T)acc;                                                                    \
+        }                                                                                       \
+        free(part);                                                                             \
+        return CT_OK;                                                                           \
+    }                                                                                           \
+    int64_t ncb = (B + CT_RED_COLS - 1) / CT_RED_COLS;                                          \
+    _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                       \
+    for (int64_t it = 0; it < A * ncb; it++) {                                                  \
+        int64_t a = it / ncb, c0 = (it % ncb) * CT_RED_COLS;                                    \
+        int64_t nc = ct_min64(CT_RED_COLS, B - c0);                                             \
+        P acc[CT_RED_COLS];                                                                     \
+        const T *base = x + a * R * B + c0;                                                     \
+        for (int64_t j = 0; j < nc; j++) acc[j] = INIT;                                         \
+        for (int64_t r = 0; r < R; r++) {                                                       \
+            const T *row = base + r * B;                                                        \
+            for (int64_t j = 0; j < nc; j++) STEP(acc[j], row[j]);                              \
+        }                                                                                       \
+        for (int64_t j = 0; j < nc; j++) out[a * B + c0 + j] = (T)acc[j];                       \
+    }                                                                                           \
+    return CT_OK;                                                                               \
+}
+
+#define CT_ADD(a, v) ((a) += (v))
+#define CT_NANADD(a, v) ((a) += ((v) != (v) ? 0 : (v)))
+#define CT_ADD_I64(a, v) ((a) = (int64_t)((uint64_t)(a) + (uint64_t)(v)))    /* wraps like torch */
+#define CT_MUL(a, v) ((a) *= (v))
+#define CT_MUL_I64(a, v) ((a) = (int64_t)((uint64_t)(a) * (uint64_t)(v)))
+#define CT_MAX(a, v) ((a) = ((v) > (a) || (v) != (v)) ? (v) : (a))          /* NaN sticks */
+#define CT_MIN(a, v) ((a) = ((v) < (a) || (v) != (v)) ? (v) : (a))
+#define CT_AND(a, v) ((a) &= (uint8_t)((v) != 0))
+#define CT_OR(a, v) ((a) |= (uint8_t)((v) != 0))
+
+/* out = sum_r x */
+CT_REDUCE(sum_f32, float, double, float, 0, CT_ADD, CT_ADD)
+CT_REDUCE(sum_f64, double, double, double, 0, CT_ADD, CT_ADD)
+CT_REDUCE(sum_i64, int64_t, int64_t, int64_t, 0, CT_ADD_I64, CT_ADD_I64)
+/* out = sum_r x, NaN counted as 0 */
+CT_REDUCE(nansum_f32, float, double, float, 0, CT_NANADD, CT_ADD)
+CT_REDUCE(nansum_f64, double, double, double, 0, CT_NANADD, CT_ADD)
+/* out = prod_r x */
+CT_REDUCE(prod_f32, float, double, double, 1, CT_MUL, CT_MUL)
+CT_REDUCE(prod_f64, double, double, double, 1, CT_MUL, CT_MUL)
+CT_REDUCE(prod_i64, int64_t, int64_t, int64_t, 1, CT_MUL_I64, CT_MUL_I64)
+/* out = max_r x (NaN if any x is NaN) */
+CT_REDUCE(amax_f32, float, float, float, -INFINITY, CT_MAX, CT_MAX)
+CT_REDUCE(amax_f64, double, double, double, -INFINITY, CT_MAX, CT_MAX)
+CT_REDUCE(amax_i64, int64_t, int64_t, int64_t, INT64_MIN, CT_MAX, CT_MAX)
+/* out = min_r x (NaN if any x is NaN) */
+CT_REDUCE(amin_f32, float, float, float, INFINITY, CT_MIN, CT_MIN)
+CT_REDUCE(amin_f64, double, double, double, INFINITY, CT_MIN, CT_MIN)
+CT_REDUCE(amin_i64, int64_t, int64_t, int64_t, INT64_MAX, CT_MIN, CT_MIN)
+/* out = AND_r (x != 0), OR_r (x != 0) on bool/uint8 bytes */
+CT_REDUCE(all_u8, uint8_t, uint8_t, uint8_t, 1, CT_AND, CT_AND)
+CT_REDUCE(any_u8, uint8_t, uint8_t, uint8_t, 0, CT_OR, CT_OR)
+
+/* ---------------------------------------------------------------- arg reductions
+ * BETTER(v, best): v strictly beats best, so ties keep the first index; the
+ * first NaN beats everything and is never displaced (torch's rule). */
+#define CT_BETTER_MAX(v, b) ((v) > (b) || ((v) != (v) && (b) == (b)))
+#define CT_BETTER_MIN(v, b) ((v) < (b) || ((v) != (v) && (b) == (b)))
+
+#define CT_ARGRED(NAME, T, BETTER)                                                               \
+static void NAME##_blk(const T *x, int64_t n, int64_t base, T *bv, int64_t *bi) {               \
+    T best = x[0];                                                                              \
+    int64_t b = 0;                                                                              \
+    for (int64_t i = 1; i < n; i++)                                                             \
+        if (BETTER(x[i], best)) { best = x[i]; b = i; }                                         \
+    *bv = best;                                                                                 \
+    *bi = base + b;                                                                             \
+}                                                                                               \
+int ct_##NAME(const void *xv, void *vv, int64_t *idx, int64_t A, int64_t R, int64_t B) {        \
+    const T *x = (const T *)xv;                                                                 \
+    T *val = (T *)vv;                                                                           \
+    int nth = ct_get_num_threads();                                                             \
+    int par = A * R * B >= CT_RED_GRAIN && nth > 1;                                             \
+    if (R <= 0) return CT_ERR_VALUE;                                                            \
+    if (B == 1) {                                                                               \
+        int64_t nblk = (R + CT_RED_BLK - 1) / CT_RED_BLK;                                       \
+        if (!par || A >= 2 * nth || nblk < 2) {                                                 \
+            _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")               \
+            for (int64_t a = 0; a < A; a++) NAME##_blk(x + a * R, R, 0, val + a, idx + a);      \
+            return CT_OK;                                                                       \
+        }                                                                                       \
+        T *pv = (T *)malloc((size_t)(A * nblk) * sizeof(T));                                    \
+        int64_t *pi = (int64_t *)malloc((size_t)(A * nblk) * sizeof(int64_t));                  \
+        if (!pv || !pi) { free(pv); free(pi); return CT_ERR_NOMEM; }                            \
+        _Pragma("omp parallel for num_threads(nth) schedule(static)")                           \
+        for (int64_t it = 0; it < A * nblk; it++) {                                             \
+            int64_t a = it / nblk, lo = (it % nblk) * CT_RED_BLK;                               \
+            NAME##_blk(x + a * R + lo, ct_min64(CT_RED_BLK, R - lo), lo, pv + it, pi + it);     \
+        }                                                                                       \
+        for (int64_t a = 0; a < A; a++) {                                                       \
+            T best = pv[a * nblk];                                                              \
+            int64_t b = pi[a * nblk];                                                           \
+            for (int64_t k = 1; k < nblk; k++)                                                  \
+                if (BETTER(pv[a * nblk + k], best)) { best = pv[a * nblk + k]; b = pi[a * nblk + k]; } \
+            val[a] = best;                                                                      \
+            idx[a] = b;                                                                         \
+        }                                                                                       \
+        free(pv);                                                                               \
+        free(pi);                                                                               \
+        return CT_OK;                                                                           \
+    }                                                                                           \
+    int64_t ncb = (B + CT_RED_COLS - 1) / CT_RED_COLS;                                          \
+    _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                       \
+    for (int64_t it = 0; it < A * ncb; it++) {                                                  \
+        int64_t a = it / ncb, c0 = (it % ncb) * CT_RED_COLS;                                    \
+        int64_t nc = ct_min64(CT_RED_COLS, B - c0);                                             \
+        T best[CT_RED_COLS];                                                                    \
+        int64_t bi[CT_RED_COLS];                                                                \
+        const T *base = x + a * R * B + c0;                                                     \
+        for (int64_t j = 0; j < nc; j++) { best[j] = base[j]; bi[j] = 0; }                      \
+        for (int64_t r = 1; r < R; r++) {                                                       \
+            const T *row = base + r * B;                                                        \
+            for (int64_t j = 0; j < nc; j++)                                                    \
+                if (BETTER(row[j], best[j])) { best[j] = row[j]; bi[j] = r; }                   \
+        }                                                                                       \
+        for (int64_t j = 0; j < nc; j++) { val[a * B + c0 + j] = best[j]; idx[a * B + c0 + j] = bi[j]; } \
+    }                                                                                           \
+    return CT_OK;                                                                               \
+}
+
+/* (val, idx) = (max_r x, first r attaining it) */
+CT_ARGRED(argmax_f32, float, CT_BETTER_MAX)
+CT_ARGRED(argmax_f64, double, CT_BETTER_MAX)
+CT_ARGRED(argmax_i64, int64_t, CT_BETTER_MAX)
+/* (val, idx) = (min_r x, first r attaining it) */
+CT_ARGRED(argmin_f32, float, CT_BETTER_MIN)
+CT_ARGRED(argmin_f64, double, CT_BETTER_MIN)
+CT_ARGRED(argmin_i64, int64_t, CT_BETTER_MIN)
+
+/* ---------------------------------------------------------------- scans
+ * CT_SCAN(NAME, T, P, INIT, STEP): out[a, r, b] = fold of x[a, 0..r, b] in P.
+ * Rows are scanned in order; threads split rows (B == 1) or column chunks. */
+#define CT_SCAN(NAME, T, P, INIT, STEP)                                                          \
+int ct_##NAME(const void *xv, void *ov, int64_t A, int64_t R, int64_t B) {                      \
+    const T *x = (const T *)xv;                                                                 \
+    T *out = (T *)ov;                                                                           \
+    int nth = ct_get_num_threads();                                                             \
+    int par = A * R * B >= CT_RED_GRAIN && nth > 1;                                             \
+    if (B == 1) {                                                                               \
+        _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                   \
+        for (int64_t a = 0; a < A; a++) {                                                       \
+            P acc = INIT;                                                                       \
+            for (int64_t r = 0; r < R; r++) { STEP(acc, x[a * R + r]); out[a * R + r] = (T)acc; } \
+        }                                                                                       \
+        return CT_OK;                                                                           \
+    }                                                                                           \
+    int64_t ncb = (B + CT_RED_COLS - 1) / CT_RED_COLS;                                          \
+    _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                       \
+    for (int64_t it = 0; it < A * ncb; it++) {                                                  \
+        int64_t a = it / ncb, c0 = (it % ncb) * CT_RED_COLS;                                    \
+        int64_t nc = ct_min64(CT_RED_COLS, B - c0);                                             \
+        P acc[CT_RED_COLS];                                                                     \
+        for (int64_t j = 0; j < nc; j++) acc[j] = INIT;                                         \
+        for (int64_t r = 0; r < R; r++) {                                                       \
+            int64_t o = a * R * B + r * B + c0;                                                 \
+            for (int64_t j = 0; j < nc; j++) { STEP(acc[j], x[o + j]); out[o + j] = (T)acc[j]; } \
+        }                                                                                       \
+    }                                                                                           \
+    return CT_OK;                                                                               \
+}
+
+/* log(exp(a) + exp(v)) without overflow; equal infinities give that infinity. */
+static inline double ct_logaddexp(double a, double v) {
+    if (a == v) return a + 0.69314718055994530942;
+    double m = a > v ? a : v, d = a > v ? v - a : a - v;
+    if (a != a || v != v) return a + v;
+    return m + log1p(exp(d));
+}
+#define CT_LAE(a, v) ((a) = ct_logaddexp((a), (double)(v)))
+
+/* out_r = sum_{k<=r} x_k */
+CT_SCAN(cumsum_f32, float, double, 0, CT_ADD)
+CT_SCAN(cumsum_f64, double, double, 0, CT_ADD)
+CT_SCAN(cumsum_i64, int64_t, int64_t, 0, CT_ADD_I64)
+/* out_r = prod_{k<=r} x_k */
+CT_SCAN(cumprod_f32, float, double, 1, CT_MUL)
+CT_SCAN(cumprod_f64, double, double, 1, CT_MUL)
+CT_SCAN(cumprod_i64, int64_t, int64_t, 1, CT_MUL_I64)
+/* out_r = log sum_{k<=r} exp(x_k) */
+CT_SCAN(logcumsumexp_f32, float, double, -INFINITY, CT_LAE)
+CT_SCAN(logcumsumexp_f64, double, double, -INFINITY, CT_LAE)
+
+/* ---------------------------------------------------------------- cummax / cummin
+ * TAKE(v, best): v becomes the running value; ties move the index to the later
+ * element and every NaN re-indexes (torch's rule). */
+#define CT_TAKE_MAX(v, b) ((v) != (v) || ((b) == (b) && (v) >= (b)))
+#define CT_TAKE_MIN(v, b) ((v) != (v) || ((b) == (b) && (v) <= (b)))
+
+#define CT_CUMEXT(NAME, T, TAKE)                                                                 \
+int ct_##NAME(const void *xv, void *vv, int64_t *idx, int64_t A, int64_t R, int64_t B) {        \
+    const T *x = (const T *)xv;                                                                 \
+    T *val = (T *)vv;                                                                           \
+    int nth = ct_get_num_threads();                                                             \
+    int par = A * R * B >= CT_RED_GRAIN && nth > 1;                                             \
+    if (R <= 0) return CT_OK;                                                                   \
+    _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                       \
+    for (int64_t it = 0; it < A * B; it++) {                                                    \
+        int64_t a = it / B, b = it % B, o = a * R * B + b;                                      \
+        T best = x[o];                                                                          \
+        int64_t bi = 0;                                                                         \
+        for (int64_t r = 0; r < R; r++, o += B) {                                               \
+            if (TAKE(x[o], best)) { best = x[o]; bi = r; }                                      \
+            val[o] = best;                                                                      \
+            idx[o] = bi;                                                                        \
+        }                                                                                       \
+    }                                                                                           \
+    return CT_OK;                                                                               \
+}
+
+/* (val_r, idx_r) = (max_{k<=r} x_k, last k attaining it) */
+CT_CUMEXT(cummax_f32, float, CT_TAKE_MAX)
+CT_CUMEXT(cummax_f64, double, CT_TAKE_MAX)
+CT_CUMEXT(cummax_i64, int64_t, CT_TAKE_MAX)
+/* (val_r, idx_r) = (min_{k<=r} x_k, last k attaining it) */
+CT_CUMEXT(cummin_f32, float, CT_TAKE_MIN)
+CT_CUMEXT(cummin_f64, double, CT_TAKE_MIN)
+CT_CUMEXT(cummin_i64, int64_t, CT_TAKE_MIN)
+
+/* ---------------------------------------------------------------- softmax
+ * exp(x) for x <= 88 in float, branch-free so loops vectorise: x = n ln2 + r
+ * with |r| <= ln2/2 (ln2 split in two for an exact product), exp(r) by a
+ * degree-6 polynomial (relative error ~2 ulp), 2^n built in the exponent bits.
+ * exp(-inf) = 0 exactly and NaN stays NaN, which masked softmax relies on. */
+static inline float ct_expf(float x) {
+    float xc = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+    float t = xc * 1.44269504088896341f + 12582912.0f;     /* 1.5 * 2^23: round to nearest */
+    float fn = t - 12582912.0f;
+    union { float f; int32_t i; } tb = { t }, sc;
+    int32_t n = tb.i - 0x4b400000;
+    float r = xc - fn * 0.693359375f;
+    r = r - fn * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float y = p * (r * r) + r + 1.0f;
+    sc.i = (n + 127) << 23;
+    y = y * sc.f;
+    y = x < -87.0f ? 0.0f : y;
+    y = x > 88.0f ? INFINITY : y;
+    return x != x ? x : y;
+}
+
+/* LOG: 0 for softmax  out = exp(x - m) / s,  1 for log_softmax  out = x - m - log(s),
+ * where m = max_r x and s = sum_r exp(x - m): each row read once for m, once for s
+ * (softmax stores the exponentials then rescales them in place). */
+#define CT_SOFTMAX(NAME, T, EXP, LOG)                                                            \
+static T NAME##_rowmax(const T *x, int64_t n) {                                                 \
+    T ln[CT_RED_LANES], m = x[0];                                                               \
+    int64_t i = 0;                                                                              \
+    for (int j = 0; j < CT_RED_LANES; j++) ln[j] = x[0];                                        \
+    for (; i + CT_RED_LANES <= n; i += CT_RED_LANES)                                            \
+        for (int j = 0; j < CT_RED_LANES; j++) ln[j] = x[i + j] > ln[j] ? x[i + j] : ln[j];     \
+    for (; i < n; i++) m = x[i] > m ? x[i] : m;                                                 \
+    for (int j = 0; j < CT_RED_LANES; j++) m = ln[j] > m ? ln[j] : m;                           \
+    return m;                                                                                   \
+}                                                                                               \
+int ct_##NAME(const void *xv, void *ov, int64_t A, int64_t R, int64_t B) {                      \
+    const T *x = (const T *)xv;                                                                 \
+    T *out = (T *)ov;                                                                           \
+    int nth = ct_get_num_threads();                                                             \
+    int par = A * R * B >= CT_RED_GRAIN && nth > 1;                                             \
+    if (R <= 0) return CT_OK;                                                                   \
+    if (B == 1) {                                                                               \
+        _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                   \
+        for (int64_t a = 0; a < A; a++) {                                                       \
+            const T *xr = x + a * R;                                                            \
+            T *o = out + a * R;                                                                 \
+            T m = NAME##_rowmax(xr, R), s = 0, ln[CT_RED_LANES];                                \
+            int64_t i = 0;                                                                      \
+            for (int j = 0; j < CT_RED_LANES; j++) ln[j] = 0;                                   \
+            if (LOG) {                                                                          \
+                for (; i + CT_RED_LANES <= R; i += CT_RED_LANES)                                \
+                    for (int j = 0; j < CT_RED_LANES; j++) ln[j] += EXP(xr[i + j] - m);         \
+                for (; i < R; i++) s += EXP(xr[i] - m);                                         \
+                for (int j = 0; j < CT_RED_LANES; j++) s += ln[j];                              \
+                T ls = (T)log(s);                                                               \
+                for (int64_t r = 0; r < R; r++) o[r] = xr[r] - m - ls;                          \
+            } else {                                                                            \
+                for (; i + CT_RED_LANES <= R; i += CT_RED_LANES)                                \
+                    for (int j = 0; j < CT_RED_LANES; j++) {                                    \
+                        T e = EXP(xr[i + j] - m);                                               \
+                        o[i + j] = e;                                                           \
+                        ln[j] += e;                                                             \
+                    }                                                                           \
+                for (; i < R; i++) { T e = EXP(xr[i] - m); o[i] = e; s += e; }                  \
+                for (int j = 0; j < CT_RED_LANES; j++) s += ln[j];                              \
+                T inv = (T)1 / s;                                                               \
+                for (int64_t r = 0; r < R; r++) o[r] *= inv;                                    \
+            }                                                                                   \
+        }                                                                                       \
+        return CT_OK;                                                                           \
+    }                                                                                           \
+    int64_t ncb = (B + CT_RED_COLS - 1) / CT_RED_COLS;                                          \
+    _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                       \
+    for (int64_t it = 0; it < A * ncb; it++) {                                                  \
+        int64_t a = it / ncb, c0 = (it % ncb) * CT_RED_COLS;                                    \
+        int64_t nc = ct_min64(CT_RED_COLS, B - c0);                                             \
+        T m[CT_RED_COLS], s[CT_RED_COLS];                                                       \
+        const T *xb = x + a * R * B + c0;                                                       \
+        T *ob = out + a * R * B + c0;                                                           \
+        for (int64_t j = 0; j < nc; j++) { m[j] = xb[j]; s[j] = 0; }                            \
+        for (int64_t r = 1; r < R; r++)                                                         \
+            for (int64_t j = 0; j < nc; j++) m[j] = xb[r * B + j] > m[j] ? xb[r * B + j] : m[j]; \
+        for (int64_t r = 0; r < R; r++)                                                         \
+            for (int64_t j = 0; j < nc; j++) {                                                  \
+                T e = EXP(xb[r * B + j] - m[j]);                                                \
+                if (!LOG) ob[r * B + j] = e;                                                    \
+                s[j] += e;                                                                      \
+            }                                                                                   \
+        for (int64_t j = 0; j < nc; j++) s[j] = LOG ? (T)log(s[j]) : (T)1 / s[j];               \
+        for (int64_t r = 0; r < R; r++)                                                         \
+            for (int64_t j = 0; j < nc; j++) {                                                  \
+                if (LOG) ob[r * B + j] = xb[r * B + j] - m[j] - s[j];                           \
+                else ob[r * B + j] *= s[j];                                                     \
+            }                                                                                   \
+    }                                                                                           \
+    return CT_OK;                                                                               \
+}
+
+/* out = exp(x - max x) / sum exp(x - max x) along R */
+CT_SOFTMAX(softmax_f32, float, ct_expf, 0)
+CT_SOFTMAX(softmax_f64, double, exp, 0)
+/* out = x - max x - log sum exp(x - max x) along R */
+CT_SOFTMAX(log_softmax_f32, float, ct_expf, 1)
+CT_SOFTMAX(log_softmax_f64, double, exp, 1)
+
+/* ---------------------------------------------------------------- tables */
+#define CT_F(f32, f64, i64) \
+    [CT_FLOAT32] = (f32), [CT_FLOAT64] = (f64), [CT_INT64] = (i64)
+
+const ct_red_fn ct_reduce_table[CT_NRED][CT_NDTYPES] = {
+    [CT_RED_SUM] = {CT_F(ct_sum_f32, ct_sum_f64, ct_sum_i64)},
+    [CT_RED_NANSUM] = {CT_F(ct_nansum_f32, ct_nansum_f64, ct_sum_i64)},
+    [CT_RED_PROD] = {CT_F(ct_prod_f32, ct_prod_f64, ct_prod_i64)},
+    [CT_RED_AMAX] = {CT_F(ct_amax_f32, ct_amax_f64, ct_amax_i64)},
+    [CT_RED_AMIN] = {CT_F(ct_amin_f32, ct_amin_f64, ct_amin_i64)},
+    [CT_RED_ALL] = {[CT_BOOL] = ct_all_u8, [CT_UINT8] = ct_all_u8},
+    [CT_RED_ANY] = {[CT_BOOL] = ct_any_u8, [CT_UINT8] = ct_any_u8},
+};
+
+const ct_arg_fn ct_arg_table[CT_NARG][CT_NDTYPES] = {
+    [CT_ARG_MAX] = {CT_F(ct_argmax_f32, ct_argmax_f64, ct_argmax_i64)},
+    [CT_ARG_MIN] = {CT_F(ct_argmin_f32, ct_argmin_f64, ct_argmin_i64)},
+};
+
+const ct_red_fn ct_scan_table[CT_NSCAN][CT_NDTYPES] = {
+    [CT_SCAN_CUMSUM] = {CT_F(ct_cumsum_f32, ct_cumsum_f64, ct_cumsum_i64)},
+    [CT_SCAN_CUMPROD] = {CT_F(ct_cumprod_f32, ct_cumprod_f64, ct_cumprod_i64)},
+    [CT_SCAN_LOGCUMSUMEXP] = {CT_F(ct_logcumsumexp_f32, ct_logcumsumexp_f64, NULL)},
+    [CT_SCAN_SOFTMAX] = {CT_F(ct_softmax_f32, ct_softmax_f64, NULL)},
+    [CT_SCAN_LOG_SOFTMAX] = {CT_F(ct_log_softmax_f32, ct_log_softmax_f64, NULL)},
+};
+
+const ct_arg_fn ct_cum_table[CT_NCUM][CT_NDTYPES] = {
+    [CT_CUM_MAX] = {CT_F(ct_cummax_f32, ct_cummax_f64, ct_cummax_i64)},
+    [CT_CUM_MIN] = {CT_F(ct_cummin_f32, ct_cummin_f64, ct_cummin_i64)},
+};

@@ -1,5 +1,10 @@
 /* ct_reduce.c - reduction, scan and softmax kernels over a contiguous [A, R, B] block
  * (layout and thread-count rules: see ct_reduce.h). */
+/* No FP traps are ever enabled, so let GCC if-convert float selects (clamps,
+ * NaN checks) into vector blends; results are unchanged. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
 #include "ct_reduce.h"
 #include <math.h>
 #include <stdlib.h>
@@ -10,6 +15,17 @@
 #define CT_RED_COLS 256      /* columns per task when reducing over an outer dim */
 #define CT_RED_LANES 16      /* independent accumulators in a block (vectorisable, and pairwise-like) */
 
+#define CT_RED_ROWS 64       /* rows summed in the lane type before merging into P (outer reductions) */
+
+/* Hot loops get an AVX2 clone picked at load time; the lane structure is
+ * explicit and -std=c11 keeps FP contraction off, so both clones give
+ * bit-identical results. */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(CT_NO_CLONES)
+#define CT_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CT_CLONES
+#endif
+
 static inline int64_t ct_min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 /* ---------------------------------------------------------------- value reductions
@@ -18,9 +34,10 @@ static inline int64_t ct_min64(int64_t a, int64_t b) { return a < b ? a : b; }
  * identity, STEP(acc, v) folds one element, MERGE(acc, p) folds a partial.
  * Inner rows (B == 1) are summed block by block: CT_RED_LANES lanes per block,
  * blocks merged in order (so float32 sums see ~256-term lane sums merged in
- * double). Outer reductions (B > 1) add whole rows into a vector of P. */
-#define CT_REDUCE(NAME, T, P, L, INIT, STEP, MERGE)                                              \
-static P NAME##_blk(const T *x, int64_t n) {                                                    \
+ * double). Outer reductions (B > 1) add CT_RED_ROWS rows at a time into a
+ * vector of L, merged into a vector of P. */
+#define CT_REDUCE_BLK(NAME, T, P, L, INIT, STEP, MERGE)                                          \
+static CT_CLONES P NAME##_blk(const T *x, int64_t n) {                                          \
     L lane[CT_RED_LANES];                                                                       \
     P acc = INIT;                                                                               \
     int64_t i = 0;                                                                              \
@@ -30,12 +47,54 @@ static P NAME##_blk(const T *x, int64_t n) {                                    
     for (int j = 0; j < CT_RED_LANES; j++) MERGE(acc, (P)lane[j]);                              \
     for (; i < n; i++) STEP(acc, x[i]);                                                         \
     return acc;                                                                                 \
-}                                                                                               \
+}
+
+/* Float max/min blocks: a plain compare-select per lane (vectorises) that
+ * skips NaN, plus lanes of v * 0 that turn NaN on a NaN (or an inf): only
+ * then is the block rescanned with the exact NaN-propagating STEP. */
+#define CT_EXTREME_BLK(NAME, T, CMP, INIT, STEP)                                                 \
+static CT_CLONES T NAME##_blk(const T *x, int64_t n) {                                          \
+    T lane[CT_RED_LANES], z[CT_RED_LANES], acc = INIT, zs = 0;                                  \
+    int64_t i = 0;                                                                              \
+    for (int j = 0; j < CT_RED_LANES; j++) { lane[j] = INIT; z[j] = 0; }                        \
+    for (; i + CT_RED_LANES <= n; i += CT_RED_LANES)                                            \
+        for (int j = 0; j < CT_RED_LANES; j++) {                                                \
+            T v = x[i + j];                                                                     \
+            lane[j] = v CMP lane[j] ? v : lane[j];                                              \
+            z[j] += v * (T)0;                                                                   \
+        }                                                                                       \
+    for (int j = 0; j < CT_RED_LANES; j++) { acc = lane[j] CMP acc ? lane[j] : acc; zs += z[j]; } \
+    if (zs != zs) {                                                                             \
+        acc = INIT;                                                                             \
+        for (i = 0; i < n; i++) STEP(acc, x[i]);                                                \
+        return acc;                                                                             \
+    }                                                                                           \
+    for (; i < n; i++) STEP(acc, x[i]);                                                         \
+    return acc;                                                                                 \
+}
+
+/* The row/column drivers shared by every value reduction (see above). */
+#define CT_REDUCE_DRIVER(NAME, T, P, L, INIT, STEP, MERGE)                                       \
 static P NAME##_row(const T *x, int64_t n) {                                                    \
     P acc = INIT;                                                                               \
     for (int64_t lo = 0; lo < n; lo += CT_RED_BLK)                                              \
         MERGE(acc, NAME##_blk(x + lo, ct_min64(CT_RED_BLK, n - lo)));                           \
     return acc;                                                                                 \
+}                                                                                               \
+static CT_CLONES void NAME##_cols(const T *base, int64_t R, int64_t B, int64_t nc, T *out) {    \
+    P acc[CT_RED_COLS];                                                                         \
+    L lacc[CT_RED_COLS];                                                                        \
+    for (int64_t j = 0; j < nc; j++) acc[j] = INIT;                                             \
+    for (int64_t r0 = 0; r0 < R; r0 += CT_RED_ROWS) {                                           \
+        int64_t r1 = ct_min64(R, r0 + CT_RED_ROWS);                                             \
+        for (int64_t j = 0; j < nc; j++) lacc[j] = INIT;                                        \
+        for (int64_t r = r0; r < r1; r++) {                                                     \
+            const T *row = base + r * B;                                                        \
+            for (int64_t j = 0; j < nc; j++) STEP(lacc[j], row[j]);                             \
+        }                                                                                       \
+        for (int64_t j = 0; j < nc; j++) MERGE(acc[j], (P)lacc[j]);                             \
+    }                                                                                           \
+    for (int64_t j = 0; j < nc; j++) out[j] = (T)acc[j];                                        \
 }                                                                                               \
 int ct_##NAME(const void *xv, void *ov, int64_t A, int64_t R, int64_t B) {                      \
     const T *x = (const T *)xv;                                                                 \
@@ -68,18 +127,14 @@ int ct_##NAME(const void *xv, void *ov, int64_t A, int64_t R, int64_t B) {      
     _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                       \
     for (int64_t it = 0; it < A * ncb; it++) {                                                  \
         int64_t a = it / ncb, c0 = (it % ncb) * CT_RED_COLS;                                    \
-        int64_t nc = ct_min64(CT_RED_COLS, B - c0);                                             \
-        P acc[CT_RED_COLS];                                                                     \
-        const T *base = x + a * R * B + c0;                                                     \
-        for (int64_t j = 0; j < nc; j++) acc[j] = INIT;                                         \
-        for (int64_t r = 0; r < R; r++) {                                                       \
-            const T *row = base + r * B;                                                        \
-            for (int64_t j = 0; j < nc; j++) STEP(acc[j], row[j]);                              \
-        }                                                                                       \
-        for (int64_t j = 0; j < nc; j++) out[a * B + c0 + j] = (T)acc[j];                       \
+        NAME##_cols(x + a * R * B + c0, R, B, ct_min64(CT_RED_COLS, B - c0), out + a * B + c0); \
     }                                                                                           \
     return CT_OK;                                                                               \
 }
+
+#define CT_REDUCE(NAME, T, P, L, INIT, STEP, MERGE)                                              \
+    CT_REDUCE_BLK(NAME, T, P, L, INIT, STEP, MERGE)                                              \
+    CT_REDUCE_DRIVER(NAME, T, P, L, INIT, STEP, MERGE)
 
 #define CT_ADD(a, v) ((a) += (v))
 #define CT_NANADD(a, v) ((a) += ((v) != (v) ? 0 : (v)))
@@ -103,12 +158,16 @@ CT_REDUCE(prod_f32, float, double, double, 1, CT_MUL, CT_MUL)
 CT_REDUCE(prod_f64, double, double, double, 1, CT_MUL, CT_MUL)
 CT_REDUCE(prod_i64, int64_t, int64_t, int64_t, 1, CT_MUL_I64, CT_MUL_I64)
 /* out = max_r x (NaN if any x is NaN) */
-CT_REDUCE(amax_f32, float, float, float, -INFINITY, CT_MAX, CT_MAX)
-CT_REDUCE(amax_f64, double, double, double, -INFINITY, CT_MAX, CT_MAX)
+CT_EXTREME_BLK(amax_f32, float, >, -INFINITY, CT_MAX)
+CT_REDUCE_DRIVER(amax_f32, float, float, float, -INFINITY, CT_MAX, CT_MAX)
+CT_EXTREME_BLK(amax_f64, double, >, -INFINITY, CT_MAX)
+CT_REDUCE_DRIVER(amax_f64, double, double, double, -INFINITY, CT_MAX, CT_MAX)
 CT_REDUCE(amax_i64, int64_t, int64_t, int64_t, INT64_MIN, CT_MAX, CT_MAX)
 /* out = min_r x (NaN if any x is NaN) */
-CT_REDUCE(amin_f32, float, float, float, INFINITY, CT_MIN, CT_MIN)
-CT_REDUCE(amin_f64, double, double, double, INFINITY, CT_MIN, CT_MIN)
+CT_EXTREME_BLK(amin_f32, float, <, INFINITY, CT_MIN)
+CT_REDUCE_DRIVER(amin_f32, float, float, float, INFINITY, CT_MIN, CT_MIN)
+CT_EXTREME_BLK(amin_f64, double, <, INFINITY, CT_MIN)
+CT_REDUCE_DRIVER(amin_f64, double, double, double, INFINITY, CT_MIN, CT_MIN)
 CT_REDUCE(amin_i64, int64_t, int64_t, int64_t, INT64_MAX, CT_MIN, CT_MIN)
 /* out = AND_r (x != 0), OR_r (x != 0) on bool/uint8 bytes */
 CT_REDUCE(all_u8, uint8_t, uint8_t, uint8_t, 1, CT_AND, CT_AND)
@@ -307,18 +366,49 @@ static inline float ct_expf(float x) {
 }
 
 /* LOG: 0 for softmax  out = exp(x - m) / s,  1 for log_softmax  out = x - m - log(s),
- * where m = max_r x and s = sum_r exp(x - m): each row read once for m, once for s
- * (softmax stores the exponentials then rescales them in place). */
-#define CT_SOFTMAX(NAME, T, EXP, LOG)                                                            \
-static T NAME##_rowmax(const T *x, int64_t n) {                                                 \
+ * where m = max_r x and s = sum_r exp(x - m). The exponentials go to out
+ * first (so each loop is a plain, vectorisable pass over cached memory), then
+ * are summed with the blocked lane sum and rescaled in place. SUM(p, n) sums
+ * n contiguous exponentials. */
+#define CT_SOFTMAX(NAME, T, EXP, LOG, SUM)                                                       \
+static CT_CLONES void NAME##_row(const T *x, T *o, int64_t R) {                                 \
     T ln[CT_RED_LANES], m = x[0];                                                               \
     int64_t i = 0;                                                                              \
     for (int j = 0; j < CT_RED_LANES; j++) ln[j] = x[0];                                        \
-    for (; i + CT_RED_LANES <= n; i += CT_RED_LANES)                                            \
+    for (; i + CT_RED_LANES <= R; i += CT_RED_LANES)                                            \
         for (int j = 0; j < CT_RED_LANES; j++) ln[j] = x[i + j] > ln[j] ? x[i + j] : ln[j];     \
-    for (; i < n; i++) m = x[i] > m ? x[i] : m;                                                 \
+    for (; i < R; i++) m = x[i] > m ? x[i] : m;                                                 \
     for (int j = 0; j < CT_RED_LANES; j++) m = ln[j] > m ? ln[j] : m;                           \
-    return m;                                                                                   \
+    for (int64_t r = 0; r < R; r++) o[r] = EXP(x[r] - m);                                       \
+    T s = (T)SUM(o, R);                                                                         \
+    if (LOG) {                                                                                  \
+        T ls = (T)log(s);                                                                       \
+        for (int64_t r = 0; r < R; r++) o[r] = x[r] - m - ls;                                   \
+    } else {                                                                                    \
+        T inv = (T)1 / s;                                                                       \
+        for (int64_t r = 0; r < R; r++) o[r] *= inv;                                            \
+    }                                                                                           \
+}                                                                                               \
+static CT_CLONES void NAME##_cols(const T *xb, T *ob, int64_t R, int64_t B, int64_t nc) {       \
+    T m[CT_RED_COLS], s[CT_RED_COLS];                                                           \
+    for (int64_t j = 0; j < nc; j++) { m[j] = xb[j]; s[j] = 0; }                                \
+    for (int64_t r = 1; r < R; r++) {                                                           \
+        const T *xr = xb + r * B;                                                               \
+        for (int64_t j = 0; j < nc; j++) m[j] = xr[j] > m[j] ? xr[j] : m[j];                    \
+    }                                                                                           \
+    for (int64_t r = 0; r < R; r++) {                                                           \
+        const T *xr = xb + r * B;                                                               \
+        T *orow = ob + r * B;                                                                   \
+        for (int64_t j = 0; j < nc; j++) orow[j] = EXP(xr[j] - m[j]);                           \
+        for (int64_t j = 0; j < nc; j++) s[j] += orow[j];                                       \
+    }                                                                                           \
+    for (int64_t j = 0; j < nc; j++) s[j] = LOG ? (T)log(s[j]) : (T)1 / s[j];                   \
+    for (int64_t r = 0; r < R; r++) {                                                           \
+        const T *xr = xb + r * B;                                                               \
+        T *orow = ob + r * B;                                                                   \
+        if (LOG) for (int64_t j = 0; j < nc; j++) orow[j] = xr[j] - m[j] - s[j];                \
+        else for (int64_t j = 0; j < nc; j++) orow[j] *= s[j];                                  \
+    }                                                                                           \
 }                                                                                               \
 int ct_##NAME(const void *xv, void *ov, int64_t A, int64_t R, int64_t B) {                      \
     const T *x = (const T *)xv;                                                                 \
@@ -328,67 +418,24 @@ int ct_##NAME(const void *xv, void *ov, int64_t A, int64_t R, int64_t B) {      
     if (R <= 0) return CT_OK;                                                                   \
     if (B == 1) {                                                                               \
         _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                   \
-        for (int64_t a = 0; a < A; a++) {                                                       \
-            const T *xr = x + a * R;                                                            \
-            T *o = out + a * R;                                                                 \
-            T m = NAME##_rowmax(xr, R), s = 0, ln[CT_RED_LANES];                                \
-            int64_t i = 0;                                                                      \
-            for (int j = 0; j < CT_RED_LANES; j++) ln[j] = 0;                                   \
-            if (LOG) {                                                                          \
-                for (; i + CT_RED_LANES <= R; i += CT_RED_LANES)                                \
-                    for (int j = 0; j < CT_RED_LANES; j++) ln[j] += EXP(xr[i + j] - m);         \
-                for (; i < R; i++) s += EXP(xr[i] - m);                                         \
-                for (int j = 0; j < CT_RED_LANES; j++) s += ln[j];                              \
-                T ls = (T)log(s);                                                               \
-                for (int64_t r = 0; r < R; r++) o[r] = xr[r] - m - ls;                          \
-            } else {                                                                            \
-                for (; i + CT_RED_LANES <= R; i += CT_RED_LANES)                                \
-                    for (int j = 0; j < CT_RED_LANES; j++) {                                    \
-                        T e = EXP(xr[i + j] - m);                                               \
-                        o[i + j] = e;                                                           \
-                        ln[j] += e;                                                             \
-                    }                                                                           \
-                for (; i < R; i++) { T e = EXP(xr[i] - m); o[i] = e; s += e; }                  \
-                for (int j = 0; j < CT_RED_LANES; j++) s += ln[j];                              \
-                T inv = (T)1 / s;                                                               \
-                for (int64_t r = 0; r < R; r++) o[r] *= inv;                                    \
-            }                                                                                   \
-        }                                                                                       \
+        for (int64_t a = 0; a < A; a++) NAME##_row(x + a * R, out + a * R, R);                  \
         return CT_OK;                                                                           \
     }                                                                                           \
     int64_t ncb = (B + CT_RED_COLS - 1) / CT_RED_COLS;                                          \
     _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                       \
     for (int64_t it = 0; it < A * ncb; it++) {                                                  \
         int64_t a = it / ncb, c0 = (it % ncb) * CT_RED_COLS;                                    \
-        int64_t nc = ct_min64(CT_RED_COLS, B - c0);                                             \
-        T m[CT_RED_COLS], s[CT_RED_COLS];                                                       \
-        const T *xb = x + a * R * B + c0;                                                       \
-        T *ob = out + a * R * B + c0;                                                           \
-        for (int64_t j = 0; j < nc; j++) { m[j] = xb[j]; s[j] = 0; }                            \
-        for (int64_t r = 1; r < R; r++)                                                         \
-            for (int64_t j = 0; j < nc; j++) m[j] = xb[r * B + j] > m[j] ? xb[r * B + j] : m[j]; \
-        for (int64_t r = 0; r < R; r++)                                                         \
-            for (int64_t j = 0; j < nc; j++) {                                                  \
-                T e = EXP(xb[r * B + j] - m[j]);                                                \
-                if (!LOG) ob[r * B + j] = e;                                                    \
-                s[j] += e;                                                                      \
-            }                                                                                   \
-        for (int64_t j = 0; j < nc; j++) s[j] = LOG ? (T)log(s[j]) : (T)1 / s[j];               \
-        for (int64_t r = 0; r < R; r++)                                                         \
-            for (int64_t j = 0; j < nc; j++) {                                                  \
-                if (LOG) ob[r * B + j] = xb[r * B + j] - m[j] - s[j];                           \
-                else ob[r * B + j] *= s[j];                                                     \
-            }                                                                                   \
+        NAME##_cols(x + a * R * B + c0, out + a * R * B + c0, R, B, ct_min64(CT_RED_COLS, B - c0)); \
     }                                                                                           \
     return CT_OK;                                                                               \
 }
 
 /* out = exp(x - max x) / sum exp(x - max x) along R */
-CT_SOFTMAX(softmax_f32, float, ct_expf, 0)
-CT_SOFTMAX(softmax_f64, double, exp, 0)
+CT_SOFTMAX(softmax_f32, float, ct_expf, 0, sum_f32_row)
+CT_SOFTMAX(softmax_f64, double, exp, 0, sum_f64_row)
 /* out = x - max x - log sum exp(x - max x) along R */
-CT_SOFTMAX(log_softmax_f32, float, ct_expf, 1)
-CT_SOFTMAX(log_softmax_f64, double, exp, 1)
+CT_SOFTMAX(log_softmax_f32, float, ct_expf, 1, sum_f32_row)
+CT_SOFTMAX(log_softmax_f64, double, exp, 1, sum_f64_row)
 
 /* ---------------------------------------------------------------- tables */
 #define CT_F(f32, f64, i64) \

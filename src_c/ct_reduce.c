@@ -49,28 +49,23 @@ static CT_CLONES P NAME##_blk(const T *x, int64_t n) {                          
     return acc;                                                                                 \
 }
 
-/* Float max/min blocks: a plain compare-select per lane (vectorises) that
- * skips NaN, plus lanes of v * 0 that turn NaN on a NaN (or an inf): only
- * then is the block rescanned with the exact NaN-propagating STEP. */
-#define CT_EXTREME_BLK(NAME, T, CMP, INIT, STEP)                                                 \
-static CT_CLONES T NAME##_blk(const T *x, int64_t n) {                                          \
-    T lane[CT_RED_LANES], z[CT_RED_LANES], acc = INIT, zs = 0;                                  \
+/* Float max/min blocks: CT_RED_WIDE running values updated by an elementwise
+ * NaN-aware select. Wide enough that GCC keeps it a loop (and vectorises it)
+ * instead of unrolling it into scalar selects, as it does with 16 lanes. */
+#define CT_RED_WIDE 64
+#define CT_EXTREME_BLK(NAME, T, CMP, INIT)                                                       \
+static CT_CLONES T NAME##_blk(const T *restrict x, int64_t n) {                                 \
+    T acc[CT_RED_WIDE], r = INIT;                                                               \
     int64_t i = 0;                                                                              \
-    for (int j = 0; j < CT_RED_LANES; j++) { lane[j] = INIT; z[j] = 0; }                        \
-    for (; i + CT_RED_LANES <= n; i += CT_RED_LANES)                                            \
-        for (int j = 0; j < CT_RED_LANES; j++) {                                                \
-            T v = x[i + j];                                                                     \
-            lane[j] = v CMP lane[j] ? v : lane[j];                                              \
-            z[j] += v * (T)0;                                                                   \
+    for (int j = 0; j < CT_RED_WIDE; j++) acc[j] = INIT;                                        \
+    for (; i + CT_RED_WIDE <= n; i += CT_RED_WIDE)                                              \
+        for (int j = 0; j < CT_RED_WIDE; j++) {                                                 \
+            T a = acc[j], b = x[i + j];                                                         \
+            acc[j] = (a CMP b || a != a) ? a : b;                                               \
         }                                                                                       \
-    for (int j = 0; j < CT_RED_LANES; j++) { acc = lane[j] CMP acc ? lane[j] : acc; zs += z[j]; } \
-    if (zs != zs) {                                                                             \
-        acc = INIT;                                                                             \
-        for (i = 0; i < n; i++) STEP(acc, x[i]);                                                \
-        return acc;                                                                             \
-    }                                                                                           \
-    for (; i < n; i++) STEP(acc, x[i]);                                                         \
-    return acc;                                                                                 \
+    for (int j = 0; j < CT_RED_WIDE; j++) r = (r CMP acc[j] || r != r) ? r : acc[j];            \
+    for (; i < n; i++) r = (r CMP x[i] || r != r) ? r : x[i];                                   \
+    return r;                                                                                   \
 }
 
 /* The row/column drivers shared by every value reduction (see above). */
@@ -158,15 +153,15 @@ CT_REDUCE(prod_f32, float, double, double, 1, CT_MUL, CT_MUL)
 CT_REDUCE(prod_f64, double, double, double, 1, CT_MUL, CT_MUL)
 CT_REDUCE(prod_i64, int64_t, int64_t, int64_t, 1, CT_MUL_I64, CT_MUL_I64)
 /* out = max_r x (NaN if any x is NaN) */
-CT_EXTREME_BLK(amax_f32, float, >, -INFINITY, CT_MAX)
+CT_EXTREME_BLK(amax_f32, float, >, -INFINITY)
 CT_REDUCE_DRIVER(amax_f32, float, float, float, -INFINITY, CT_MAX, CT_MAX)
-CT_EXTREME_BLK(amax_f64, double, >, -INFINITY, CT_MAX)
+CT_EXTREME_BLK(amax_f64, double, >, -INFINITY)
 CT_REDUCE_DRIVER(amax_f64, double, double, double, -INFINITY, CT_MAX, CT_MAX)
 CT_REDUCE(amax_i64, int64_t, int64_t, int64_t, INT64_MIN, CT_MAX, CT_MAX)
 /* out = min_r x (NaN if any x is NaN) */
-CT_EXTREME_BLK(amin_f32, float, <, INFINITY, CT_MIN)
+CT_EXTREME_BLK(amin_f32, float, <, INFINITY)
 CT_REDUCE_DRIVER(amin_f32, float, float, float, INFINITY, CT_MIN, CT_MIN)
-CT_EXTREME_BLK(amin_f64, double, <, INFINITY, CT_MIN)
+CT_EXTREME_BLK(amin_f64, double, <, INFINITY)
 CT_REDUCE_DRIVER(amin_f64, double, double, double, INFINITY, CT_MIN, CT_MIN)
 CT_REDUCE(amin_i64, int64_t, int64_t, int64_t, INT64_MAX, CT_MIN, CT_MIN)
 /* out = AND_r (x != 0), OR_r (x != 0) on bool/uint8 bytes */
@@ -369,16 +364,10 @@ static inline float ct_expf(float x) {
  * where m = max_r x and s = sum_r exp(x - m). The exponentials go to out
  * first (so each loop is a plain, vectorisable pass over cached memory), then
  * are summed with the blocked lane sum and rescaled in place. SUM(p, n) sums
- * n contiguous exponentials. */
-#define CT_SOFTMAX(NAME, T, EXP, LOG, SUM)                                                       \
-static CT_CLONES void NAME##_row(const T *x, T *o, int64_t R) {                                 \
-    T ln[CT_RED_LANES], m = x[0];                                                               \
-    int64_t i = 0;                                                                              \
-    for (int j = 0; j < CT_RED_LANES; j++) ln[j] = x[0];                                        \
-    for (; i + CT_RED_LANES <= R; i += CT_RED_LANES)                                            \
-        for (int j = 0; j < CT_RED_LANES; j++) ln[j] = x[i + j] > ln[j] ? x[i + j] : ln[j];     \
-    for (; i < R; i++) m = x[i] > m ? x[i] : m;                                                 \
-    for (int j = 0; j < CT_RED_LANES; j++) m = ln[j] > m ? ln[j] : m;                           \
+ * n contiguous exponentials, MAX(p, n) takes the row max (NaN if any: the row is then NaN). */
+#define CT_SOFTMAX(NAME, T, EXP, LOG, SUM, MAX)                                                       \
+static CT_CLONES void NAME##_row(const T *restrict x, T *restrict o, int64_t R) {                              \
+    T m = MAX(x, R);                                                                            \
     for (int64_t r = 0; r < R; r++) o[r] = EXP(x[r] - m);                                       \
     T s = (T)SUM(o, R);                                                                         \
     if (LOG) {                                                                                  \
@@ -389,7 +378,7 @@ static CT_CLONES void NAME##_row(const T *x, T *o, int64_t R) {                 
         for (int64_t r = 0; r < R; r++) o[r] *= inv;                                            \
     }                                                                                           \
 }                                                                                               \
-static CT_CLONES void NAME##_cols(const T *xb, T *ob, int64_t R, int64_t B, int64_t nc) {       \
+static CT_CLONES void NAME##_cols(const T *restrict xb, T *restrict ob, int64_t R, int64_t B, int64_t nc) {     \
     T m[CT_RED_COLS], s[CT_RED_COLS];                                                           \
     for (int64_t j = 0; j < nc; j++) { m[j] = xb[j]; s[j] = 0; }                                \
     for (int64_t r = 1; r < R; r++) {                                                           \
@@ -431,11 +420,11 @@ int ct_##NAME(const void *xv, void *ov, int64_t A, int64_t R, int64_t B) {      
 }
 
 /* out = exp(x - max x) / sum exp(x - max x) along R */
-CT_SOFTMAX(softmax_f32, float, ct_expf, 0, sum_f32_row)
-CT_SOFTMAX(softmax_f64, double, exp, 0, sum_f64_row)
+CT_SOFTMAX(softmax_f32, float, ct_expf, 0, sum_f32_row, amax_f32_row)
+CT_SOFTMAX(softmax_f64, double, exp, 0, sum_f64_row, amax_f64_row)
 /* out = x - max x - log sum exp(x - max x) along R */
-CT_SOFTMAX(log_softmax_f32, float, ct_expf, 1, sum_f32_row)
-CT_SOFTMAX(log_softmax_f64, double, exp, 1, sum_f64_row)
+CT_SOFTMAX(log_softmax_f32, float, ct_expf, 1, sum_f32_row, amax_f32_row)
+CT_SOFTMAX(log_softmax_f64, double, exp, 1, sum_f64_row, amax_f64_row)
 
 /* ---------------------------------------------------------------- tables */
 #define CT_F(f32, f64, i64) \

@@ -334,12 +334,13 @@ CT_CUMEXT(cummin_f64, double, CT_TAKE_MIN)
 CT_CUMEXT(cummin_i64, int64_t, CT_TAKE_MIN)
 
 /* ---------------------------------------------------------------- softmax
- * exp(x) for x <= 88 in float, branch-free so loops vectorise: x = n ln2 + r
- * with |r| <= ln2/2 (ln2 split in two for an exact product), exp(r) by a
- * degree-6 polynomial (relative error ~2 ulp), 2^n built in the exponent bits.
- * exp(-inf) = 0 exactly and NaN stays NaN, which masked softmax relies on. */
-static inline float ct_expf(float x) {
-    float xc = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+ * exp(x) in float for x <= 0 (softmax only sees x - max), branch-free so
+ * loops vectorise: x = n ln2 + r with |r| <= ln2/2 (ln2 split in two so n*ln2
+ * is exact), exp(r) by a degree-6 polynomial (~2 ulp), 2^n built in the
+ * exponent bits. Below -87 the result is 0 (exp(-inf) = 0 exactly, which
+ * masked softmax relies on); NaN flows through the arithmetic unchanged. */
+static inline float ct_expf_nonpos(float x) {
+    float xc = x < -87.0f ? -87.0f : x;
     float t = xc * 1.44269504088896341f + 12582912.0f;     /* 1.5 * 2^23: round to nearest */
     float fn = t - 12582912.0f;
     union { float f; int32_t i; } tb = { t }, sc;
@@ -355,21 +356,28 @@ static inline float ct_expf(float x) {
     float y = p * (r * r) + r + 1.0f;
     sc.i = (n + 127) << 23;
     y = y * sc.f;
-    y = x < -87.0f ? 0.0f : y;
-    y = x > 88.0f ? INFINITY : y;
-    return x != x ? x : y;
+    return x < -87.0f ? 0.0f : y;
 }
 
 /* LOG: 0 for softmax  out = exp(x - m) / s,  1 for log_softmax  out = x - m - log(s),
  * where m = max_r x and s = sum_r exp(x - m). The exponentials go to out
- * first (so each loop is a plain, vectorisable pass over cached memory), then
- * are summed with the blocked lane sum and rescaled in place. SUM(p, n) sums
- * n contiguous exponentials, MAX(p, n) takes the row max (NaN if any: the row is then NaN). */
-#define CT_SOFTMAX(NAME, T, EXP, LOG, SUM, MAX)                                                       \
+ * first, summed on the way in CT_RED_WIDE running sums (a loop GCC vectorises),
+ * then rescaled in place. MAX(p, n) takes the row max (NaN if any: the row is
+ * then NaN). */
+#define CT_SOFTMAX(NAME, T, EXP, LOG, MAX)                                                       \
 static CT_CLONES void NAME##_row(const T *restrict x, T *restrict o, int64_t R) {                              \
     T m = MAX(x, R);                                                                            \
-    for (int64_t r = 0; r < R; r++) o[r] = EXP(x[r] - m);                                       \
-    T s = (T)SUM(o, R);                                                                         \
+    T acc[CT_RED_WIDE], s = 0;                                                                  \
+    int64_t i = 0;                                                                              \
+    for (int j = 0; j < CT_RED_WIDE; j++) acc[j] = 0;                                           \
+    for (; i + CT_RED_WIDE <= R; i += CT_RED_WIDE)                                              \
+        for (int j = 0; j < CT_RED_WIDE; j++) {                                                 \
+            T e = EXP(x[i + j] - m);                                                            \
+            o[i + j] = e;                                                                       \
+            acc[j] += e;                                                                        \
+        }                                                                                       \
+    for (; i < R; i++) { o[i] = EXP(x[i] - m); s += o[i]; }                                     \
+    for (int j = 0; j < CT_RED_WIDE; j++) s += acc[j];                                          \
     if (LOG) {                                                                                  \
         T ls = (T)log(s);                                                                       \
         for (int64_t r = 0; r < R; r++) o[r] = x[r] - m - ls;                                   \
@@ -420,11 +428,11 @@ int ct_##NAME(const void *xv, void *ov, int64_t A, int64_t R, int64_t B) {      
 }
 
 /* out = exp(x - max x) / sum exp(x - max x) along R */
-CT_SOFTMAX(softmax_f32, float, ct_expf, 0, sum_f32_row, amax_f32_row)
-CT_SOFTMAX(softmax_f64, double, exp, 0, sum_f64_row, amax_f64_row)
+CT_SOFTMAX(softmax_f32, float, ct_expf_nonpos, 0, amax_f32_row)
+CT_SOFTMAX(softmax_f64, double, exp, 0, amax_f64_row)
 /* out = x - max x - log sum exp(x - max x) along R */
-CT_SOFTMAX(log_softmax_f32, float, ct_expf, 1, sum_f32_row, amax_f32_row)
-CT_SOFTMAX(log_softmax_f64, double, exp, 1, sum_f64_row, amax_f64_row)
+CT_SOFTMAX(log_softmax_f32, float, ct_expf_nonpos, 1, amax_f32_row)
+CT_SOFTMAX(log_softmax_f64, double, exp, 1, amax_f64_row)
 
 /* ---------------------------------------------------------------- tables */
 #define CT_F(f32, f64, i64) \

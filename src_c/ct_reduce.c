@@ -13,7 +13,9 @@
 #define CT_RED_GRAIN 32768   /* below this many input elements a kernel runs on one thread */
 #define CT_RED_BLK 4096      /* fixed block of a long row; partials are merged in block order */
 #define CT_RED_COLS 256      /* columns per task when reducing over an outer dim */
-#define CT_RED_LANES 16      /* independent accumulators in a block (vectorisable, and pairwise-like) */
+#ifndef CT_RED_LANES
+#define CT_RED_LANES 32      /* independent accumulators in a block (vectorisable, and pairwise-like) */
+#endif
 
 #define CT_RED_ROWS 64       /* rows summed in the lane type before merging into P (outer reductions) */
 
@@ -44,7 +46,9 @@ static CT_CLONES P NAME##_blk(const T *x, int64_t n) {                          
     for (int j = 0; j < CT_RED_LANES; j++) lane[j] = INIT;                                      \
     for (; i + CT_RED_LANES <= n; i += CT_RED_LANES)                                            \
         for (int j = 0; j < CT_RED_LANES; j++) STEP(lane[j], x[i + j]);                         \
-    for (int j = 0; j < CT_RED_LANES; j++) MERGE(acc, (P)lane[j]);                              \
+    for (int w = CT_RED_LANES / 2; w >= 1; w /= 2)     /* pairwise, in vector-sized steps */    \
+        for (int j = 0; j < w; j++) MERGE(lane[j], lane[j + w]);                                \
+    MERGE(acc, (P)lane[0]);                                                                     \
     for (; i < n; i++) STEP(acc, x[i]);                                                         \
     return acc;                                                                                 \
 }
@@ -82,8 +86,20 @@ static CT_CLONES void NAME##_cols(const T *base, int64_t R, int64_t B, int64_t n
     for (int64_t j = 0; j < nc; j++) acc[j] = INIT;                                             \
     for (int64_t r0 = 0; r0 < R; r0 += CT_RED_ROWS) {                                           \
         int64_t r1 = ct_min64(R, r0 + CT_RED_ROWS);                                             \
+        int64_t r = r0;                                                                         \
         for (int64_t j = 0; j < nc; j++) lacc[j] = INIT;                                        \
-        for (int64_t r = r0; r < r1; r++) {                                                     \
+        for (; r + 4 <= r1; r += 4) {          /* 4 rows per pass over lacc, same order */      \
+            const T *p0 = base + r * B, *p1 = p0 + B, *p2 = p1 + B, *p3 = p2 + B;               \
+            for (int64_t j = 0; j < nc; j++) {                                                  \
+                L v = lacc[j];                                                                  \
+                STEP(v, p0[j]);                                                                 \
+                STEP(v, p1[j]);                                                                 \
+                STEP(v, p2[j]);                                                                 \
+                STEP(v, p3[j]);                                                                 \
+                lacc[j] = v;                                                                    \
+            }                                                                                   \
+        }                                                                                       \
+        for (; r < r1; r++) {                                                                   \
             const T *row = base + r * B;                                                        \
             for (int64_t j = 0; j < nc; j++) STEP(lacc[j], row[j]);                             \
         }                                                                                       \

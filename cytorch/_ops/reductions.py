@@ -218,7 +218,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def _no_complex(t, op):
     if t.is_complex():
-        raise RuntimeError(f"{op}(): does not support complex input ({_pretty(t.dtype)})")
+        raise NotImplementedError(f"\"{op}\" not implemented for '{_pretty(t.dtype)}'")
 
 
 def _extreme(which, input, dim, keepdim, out):
@@ -278,7 +278,8 @@ def amin(input, dim=(), keepdim=False, *, out=None):
 def _arg(op, input, dim, keepdim):
     name = "arg" + op
     _check_tensor(input, name)
-    _no_complex(input, name)
+    if input.is_complex():
+        raise RuntimeError(f"{name}(): does not support complex input")
     if input.dtype is _BOOL:
         raise RuntimeError(f"{name}(): does not support bool input")
     return _R.arg_reduce(_R.ARG_OPS[op], _to(input, _kernel_dtype(input.dtype)), dim, keepdim, name)[1]
@@ -320,7 +321,8 @@ def aminmax(input, *, dim=None, keepdim=False, out=None):
 # ---------------------------------------------------------------- var / std
 
 def _var_core(input, dim, unbiased, keepdim, correction, op):
-    """(var, mean) over dim, computed as sum(|x - mean|^2) / max(0, N - correction)."""
+    """(var, mean, result dtype) over dim: var = sum(|x - mean|^2) / max(0, N - correction),
+    left in the compute dtype (float32 for float16/bfloat16) so std rounds once."""
     _check_tensor(input, op)
     if isinstance(dim, bool):                       # var(x, unbiased)
         unbiased, dim = dim, None
@@ -338,7 +340,7 @@ def _var_core(input, dim, unbiased, keepdim, correction, op):
     v = _C._binary_(_B["div"], sum(sq, dim, keepdim), _b.max(0, n - corr))
     if not keepdim:
         mu = mu.squeeze(_dims(dim, t.dim())) if t.dim() > 0 else mu
-    return _to(v, dt.to_real), _to(mu, dt)
+    return v, _to(mu, dt), dt.to_real
 
 
 def _std_from_var(v):
@@ -351,24 +353,27 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
 
     Example: ``cytorch.tensor([1., 2., 3., 4.]).var()`` -> ``tensor(1.6667)``
     """
-    return _finish(_var_core(input, dim, unbiased, keepdim, correction, "var")[0], out, "var")
+    v, _, rdt = _var_core(input, dim, unbiased, keepdim, correction, "var")
+    return _finish(_to(v, rdt), out, "var")
 
 
 @tensor_method
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation over dim: sqrt(var(...))."""
-    return _finish(_std_from_var(_var_core(input, dim, unbiased, keepdim, correction, "std")[0]), out, "std")
+    v, _, rdt = _var_core(input, dim, unbiased, keepdim, correction, "std")
+    return _finish(_to(_std_from_var(v), rdt), out, "std")
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over dim."""
-    return _var_core(input, dim, unbiased, keepdim, correction, "var_mean")
+    v, m, rdt = _var_core(input, dim, unbiased, keepdim, correction, "var_mean")
+    return _to(v, rdt), m
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over dim."""
-    v, m = _var_core(input, dim, unbiased, keepdim, correction, "std_mean")
-    return _std_from_var(v), m
+    v, m, rdt = _var_core(input, dim, unbiased, keepdim, correction, "std_mean")
+    return _to(_std_from_var(v), rdt), m
 
 
 # ---------------------------------------------------------------- norm / logsumexp
@@ -579,6 +584,9 @@ def _softmax(name, input, dim, dtype):
         raise TypeError(f"{name}() missing required argument 'dim'")
     t = _prep_dtype(input, dtype)
     dt = t.dtype
+    if t.numel() == 0:
+        _R.scan(_R.SCAN_OPS[name], _to(t, _F32), dim, name)     # still checks dim
+        return t.clone()
     if not dt.is_floating_point:
         raise NotImplementedError(f"\"{name}_lastdim_kernel_impl\" not implemented for '{_pretty(dt)}'")
     r = _R.scan(_R.SCAN_OPS[name], _to(t, _kernel_dtype(dt)), dim, name)

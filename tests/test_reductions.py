@@ -29,6 +29,10 @@ def make(a, layout):
     if layout == "transposed":              # dense, but not C-contiguous
         perm = tuple(reversed(range(a.ndim)))
         return cytorch.tensor(np.ascontiguousarray(a.transpose(perm))).permute(*perm)
+    if layout == "permuted":                # dense, dims in a rotated memory order
+        perm = tuple(range(1, a.ndim)) + (0,)
+        inv = tuple(int(i) for i in np.argsort(perm))
+        return cytorch.tensor(np.ascontiguousarray(a.transpose(perm))).permute(*inv)
     if layout == "sliced":                  # not dense: needs a copy
         pad = np.zeros(a.shape[:-1] + (a.shape[-1] + 3,), dtype=a.dtype)
         pad[..., 1:-2] = a
@@ -36,7 +40,7 @@ def make(a, layout):
     raise ValueError(layout)
 
 
-LAYOUTS = ["contig", "transposed", "sliced"]
+LAYOUTS = ["contig", "transposed", "permuted", "sliced"]
 DIMS = [None, 0, -1, (0, 2), (2, 0, 1), ()]
 
 
@@ -228,6 +232,9 @@ def test_max_binary_and_returns():
     assert_close(a.max(b), np.array([3.0, 5.0, -1.0], np.float32))
     vals, idx = cytorch.tensor([[1.0, 7.0], [9.0, 2.0]]).max(1)
     assert vals.tolist() == [7.0, 9.0] and idx.tolist() == [1, 0]
+    ov, oi = cytorch.empty(0), cytorch.empty(0, dtype=cytorch.int64)
+    r = cytorch.max(cytorch.tensor([[1.0, 7.0], [9.0, 2.0]]), 0, out=(ov, oi))
+    assert r.values is ov and ov.tolist() == [9.0, 7.0] and oi.tolist() == [1, 0]
     assert "values" in repr(cytorch.tensor([1.0]).max(0))
 
 

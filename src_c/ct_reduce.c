@@ -23,7 +23,7 @@
  * explicit and -std=c11 keeps FP contraction off, so both clones give
  * bit-identical results. */
 #if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(CT_NO_CLONES)
-#define CT_CLONES __attribute__((target_clones("avx2", "default")))
+#define CT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define CT_CLONES
 #endif
@@ -46,10 +46,10 @@ static CT_CLONES P NAME##_blk(const T *x, int64_t n) {                          
     for (int j = 0; j < CT_RED_LANES; j++) lane[j] = INIT;                                      \
     for (; i + CT_RED_LANES <= n; i += CT_RED_LANES)                                            \
         for (int j = 0; j < CT_RED_LANES; j++) STEP(lane[j], x[i + j]);                         \
+    for (int j = 0; i + j < n; j++) STEP(lane[j], x[i + j]);     /* the tail, independently */  \
     for (int w = CT_RED_LANES / 2; w >= 1; w /= 2)     /* pairwise, in vector-sized steps */    \
         for (int j = 0; j < w; j++) MERGE(lane[j], lane[j + w]);                                \
     MERGE(acc, (P)lane[0]);                                                                     \
-    for (; i < n; i++) STEP(acc, x[i]);                                                         \
     return acc;                                                                                 \
 }
 

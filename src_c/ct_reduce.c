@@ -8,20 +8,16 @@
 #include "ct_reduce.h"
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define CT_RED_GRAIN 32768   /* below this many input elements a kernel runs on one thread */
 #define CT_RED_BLK 4096      /* fixed block of a long row; partials are merged in block order */
 #define CT_RED_COLS 256      /* columns per task when reducing over an outer dim */
-#ifndef CT_RED_LANES
 #define CT_RED_LANES 32      /* independent accumulators in a block (vectorisable, and pairwise-like) */
-#endif
-
 #define CT_RED_ROWS 64       /* rows summed in the lane type before merging into P (outer reductions) */
 
-/* Hot loops get an AVX2 clone picked at load time; the lane structure is
- * explicit and -std=c11 keeps FP contraction off, so both clones give
- * bit-identical results. */
+/* Hot loops get AVX-512 and AVX2 clones picked at load time; the lane
+ * structure is explicit and -std=c11 keeps FP contraction off, so every clone
+ * gives bit-identical results. */
 #if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(CT_NO_CLONES)
 #define CT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
@@ -35,9 +31,9 @@ static inline int64_t ct_min64(int64_t a, int64_t b) { return a < b ? a : b; }
  * T element type, P row accumulator, L lane type inside a block, INIT the
  * identity, STEP(acc, v) folds one element, MERGE(acc, p) folds a partial.
  * Inner rows (B == 1) are summed block by block: CT_RED_LANES lanes per block,
- * blocks merged in order (so float32 sums see ~256-term lane sums merged in
- * double). Outer reductions (B > 1) add CT_RED_ROWS rows at a time into a
- * vector of L, merged into a vector of P. */
+ * lanes merged pairwise and blocks merged in order (so float32 sums see
+ * 128-term lane sums, merged in double). Outer reductions (B > 1) add
+ * CT_RED_ROWS rows at a time into a vector of L, merged into a vector of P. */
 #define CT_REDUCE_BLK(NAME, T, P, L, INIT, STEP, MERGE)                                          \
 static CT_CLONES P NAME##_blk(const T *x, int64_t n) {                                          \
     L lane[CT_RED_LANES];                                                                       \

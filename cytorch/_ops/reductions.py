@@ -15,7 +15,7 @@ import math as _math
 from cytorch._C import _tensor as _C
 from cytorch._C import _reduce as _R
 from cytorch._C._tensor import TensorBase
-from cytorch._tensor import Tensor, tensor_method
+from cytorch._tensor import tensor_method
 
 __all__ = ["sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "argmax", "argmin",
            "aminmax", "var", "std", "var_mean", "std_mean", "norm", "logsumexp", "cumsum", "cumprod",
@@ -25,7 +25,6 @@ __all__ = ["sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "am
 _D = _C._dtype_from_name
 _BOOL, _UINT8, _INT64 = _D("bool"), _D("uint8"), _D("int64")
 _F16, _BF16, _F32, _F64 = _D("float16"), _D("bfloat16"), _D("float32"), _D("float64")
-_C64, _C128 = _D("complex64"), _D("complex128")
 _U = _C.UNARY_OPS
 _B = _C.BINARY_OPS
 

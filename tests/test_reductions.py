@@ -465,6 +465,9 @@ def test_count_nonzero_and_diff():
     assert_close(cytorch.diff(t, n=2, dim=0), np.diff(a, n=2, axis=0))
     b = cytorch.tensor([True, False, False, True])
     assert b.diff().tolist() == [True, False, True]
+    pre, app = data((4, 2), "int64"), data((4, 1), "int64")
+    r = cytorch.diff(t, dim=1, prepend=cytorch.tensor(pre), append=cytorch.tensor(app))
+    assert_close(r, np.diff(a, axis=1, prepend=pre, append=app))
 
 
 # ---------------------------------------------------------------- softmax

@@ -561,11 +561,9 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     if input.dim() == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     t = input
-    if prepend is not None or append is not None:
-        import cytorch
-        parts = [x for x in (prepend, t, append) if x is not None]
-        t = cytorch.cat(parts, dim)
     d = _dims(dim, t.dim(), "diff")[0]
+    if prepend is not None or append is not None:
+        t = _concat([x for x in (prepend, t, append) if x is not None], d, input)
     for _ in range(n):
         L = t.shape[d]
         if L == 0:
@@ -573,6 +571,28 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         hi, lo = t.narrow(d, 1, L - 1), t.narrow(d, 0, L - 1)
         t = _C._binary(_B["logical_xor" if t.dtype is _BOOL else "sub"], hi, lo)
     return t
+
+
+def _concat(parts, d, like):
+    """parts joined along dim d (scalars broadcast to a size-1 slice), for diff's prepend/append."""
+    shape = list(like.shape)
+    ts = []
+    for x in parts:
+        if not isinstance(x, TensorBase):
+            x = _C._scalar_tensor(x).expand(*(shape[:d] + [1] + shape[d + 1:]))
+        if x.dim() != like.dim():
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+        ts.append(x)
+    dt = ts[0].dtype
+    for x in ts[1:]:
+        dt = _C.promote_types(dt, x.dtype)
+    shape[d] = _b.sum(x.shape[d] for x in ts)
+    out = _C.empty(tuple(shape), dt)
+    at = 0
+    for x in ts:
+        out.narrow(d, at, x.shape[d])._copy_from(x)
+        at += x.shape[d]
+    return out
 
 
 # ---------------------------------------------------------------- softmax

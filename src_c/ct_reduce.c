@@ -160,10 +160,12 @@ CT_REDUCE(sum_i64, int64_t, int64_t, int64_t, 0, CT_ADD_I64, CT_ADD_I64)
 /* out = sum_r x, NaN counted as 0 */
 CT_REDUCE(nansum_f32, float, double, float, 0, CT_NANADD, CT_ADD)
 CT_REDUCE(nansum_f64, double, double, double, 0, CT_NANADD, CT_ADD)
-/* out = prod_r x */
+/* out = prod_r x (complex: C99 products, accumulated in double) */
 CT_REDUCE(prod_f32, float, double, double, 1, CT_MUL, CT_MUL)
 CT_REDUCE(prod_f64, double, double, double, 1, CT_MUL, CT_MUL)
 CT_REDUCE(prod_i64, int64_t, int64_t, int64_t, 1, CT_MUL_I64, CT_MUL_I64)
+CT_REDUCE(prod_c64, ct_c64, ct_c128, ct_c128, 1, CT_MUL, CT_MUL)
+CT_REDUCE(prod_c128, ct_c128, ct_c128, ct_c128, 1, CT_MUL, CT_MUL)
 /* out = max_r x (NaN if any x is NaN) */
 CT_EXTREME_BLK(amax_f32, float, >, -INFINITY)
 CT_REDUCE_DRIVER(amax_f32, float, float, float, -INFINITY, CT_MAX, CT_MAX)
@@ -301,10 +303,12 @@ static inline double ct_logaddexp(double a, double v) {
 CT_SCAN(cumsum_f32, float, double, 0, CT_ADD)
 CT_SCAN(cumsum_f64, double, double, 0, CT_ADD)
 CT_SCAN(cumsum_i64, int64_t, int64_t, 0, CT_ADD_I64)
-/* out_r = prod_{k<=r} x_k */
+/* out_r = prod_{k<=r} x_k (complex accumulated in double) */
 CT_SCAN(cumprod_f32, float, double, 1, CT_MUL)
 CT_SCAN(cumprod_f64, double, double, 1, CT_MUL)
 CT_SCAN(cumprod_i64, int64_t, int64_t, 1, CT_MUL_I64)
+CT_SCAN(cumprod_c64, ct_c64, ct_c128, 1, CT_MUL)
+CT_SCAN(cumprod_c128, ct_c128, ct_c128, 1, CT_MUL)
 /* out_r = log sum_{k<=r} exp(x_k) */
 CT_SCAN(logcumsumexp_f32, float, double, -INFINITY, CT_LAE)
 CT_SCAN(logcumsumexp_f64, double, double, -INFINITY, CT_LAE)
@@ -449,11 +453,12 @@ CT_SOFTMAX(log_softmax_f64, double, exp, 1, amax_f64_row)
 /* ---------------------------------------------------------------- tables */
 #define CT_F(f32, f64, i64) \
     [CT_FLOAT32] = (f32), [CT_FLOAT64] = (f64), [CT_INT64] = (i64)
+#define CT_C(c64, c128) [CT_COMPLEX64] = (c64), [CT_COMPLEX128] = (c128)
 
 const ct_red_fn ct_reduce_table[CT_NRED][CT_NDTYPES] = {
     [CT_RED_SUM] = {CT_F(ct_sum_f32, ct_sum_f64, ct_sum_i64)},
     [CT_RED_NANSUM] = {CT_F(ct_nansum_f32, ct_nansum_f64, ct_sum_i64)},
-    [CT_RED_PROD] = {CT_F(ct_prod_f32, ct_prod_f64, ct_prod_i64)},
+    [CT_RED_PROD] = {CT_F(ct_prod_f32, ct_prod_f64, ct_prod_i64), CT_C(ct_prod_c64, ct_prod_c128)},
     [CT_RED_AMAX] = {CT_F(ct_amax_f32, ct_amax_f64, ct_amax_i64)},
     [CT_RED_AMIN] = {CT_F(ct_amin_f32, ct_amin_f64, ct_amin_i64)},
     [CT_RED_ALL] = {[CT_BOOL] = ct_all_u8, [CT_UINT8] = ct_all_u8},
@@ -467,7 +472,7 @@ const ct_arg_fn ct_arg_table[CT_NARG][CT_NDTYPES] = {
 
 const ct_red_fn ct_scan_table[CT_NSCAN][CT_NDTYPES] = {
     [CT_SCAN_CUMSUM] = {CT_F(ct_cumsum_f32, ct_cumsum_f64, ct_cumsum_i64)},
-    [CT_SCAN_CUMPROD] = {CT_F(ct_cumprod_f32, ct_cumprod_f64, ct_cumprod_i64)},
+    [CT_SCAN_CUMPROD] = {CT_F(ct_cumprod_f32, ct_cumprod_f64, ct_cumprod_i64), CT_C(ct_cumprod_c64, ct_cumprod_c128)},
     [CT_SCAN_LOGCUMSUMEXP] = {CT_F(ct_logcumsumexp_f32, ct_logcumsumexp_f64, NULL)},
     [CT_SCAN_SOFTMAX] = {CT_F(ct_softmax_f32, ct_softmax_f64, NULL)},
     [CT_SCAN_LOG_SOFTMAX] = {CT_F(ct_log_softmax_f32, ct_log_softmax_f64, NULL)},

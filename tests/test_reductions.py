@@ -120,6 +120,11 @@ def test_sum_complex():
     assert_close(t.sum(1), a.sum(1), rtol=1e-5, atol=1e-5)
     assert_close(t.mean(0), a.mean(0), rtol=1e-5, atol=1e-5)
     assert_close(t.cumsum(1), np.cumsum(a, 1), rtol=1e-5, atol=1e-5)
+    assert_close(t.prod(1), np.prod(a.astype(np.complex128), 1).astype(np.complex64), rtol=1e-5, atol=1e-6)
+    assert_close(t.t().cumprod(0), np.cumprod(a.T.astype(np.complex128), 0).astype(np.complex64), rtol=1e-5,
+                 atol=1e-6)
+    with pytest.raises(RuntimeError, match="complex"):
+        t.max(0)
 
 
 def test_sum_large_accuracy():

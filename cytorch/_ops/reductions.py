@@ -62,8 +62,8 @@ def _pretty(dt):
 
 
 def _kernel_dtype(dt):
-    """The dtype a value kernel runs in for inputs of dtype dt (real dtypes)."""
-    if dt is _F32 or dt is _F64 or dt is _INT64:
+    """The dtype a value kernel runs in for inputs of dtype dt (complex: only prod/cumprod have one)."""
+    if dt is _F32 or dt is _F64 or dt is _INT64 or dt.is_complex:
         return dt
     if dt is _F16 or dt is _BF16:
         return _F32
@@ -110,7 +110,7 @@ def _make_complex(re, im, dt):
 def _value_reduce(name, t, dim, keepdim, result_dt):
     """Kernel reduction `name` of t, returned as result_dt."""
     op = _R.RED_OPS[name]
-    if t.is_complex():
+    if t.is_complex() and name != "prod":
         if name != "sum":
             raise RuntimeError(f"{name}(): does not support complex input ({_pretty(t.dtype)})")
         re, im = _complex_parts(t)
@@ -208,8 +208,6 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     t = _prep_dtype(input, dtype)
     if dim is not None and isinstance(dim, (tuple, list)):
         raise TypeError("prod(): argument 'dim' must be int, not " + type(dim).__name__)
-    if t.is_complex():
-        raise NotImplementedError("prod(): complex inputs are not supported yet by cytorch")
     return _finish(_value_reduce("prod", t, dim, keepdim, _sum_dtype(t, dtype)), out, "prod")
 
 
@@ -225,12 +223,14 @@ def _extreme(which, input, dim, keepdim, out):
     _check_tensor(input, op)
     if isinstance(dim, TensorBase):       # max(a, b): elementwise
         return _C._binary(_B["maximum" if op == "max" else "minimum"], input, dim, out)
-    _no_complex(input, op)
     if dim is None:
+        _no_complex(input, op)
         if input.numel() == 0:
             raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
         return _finish(_value_reduce(which, input, None, False, input.dtype), out, op)
+    if input.is_complex():
+        raise RuntimeError(f"{op}(): does not support complex input")
     vals, idx = _R.arg_reduce(_R.ARG_OPS[op], _to(input, _kernel_dtype(input.dtype)), dim, keepdim, op)
     res = getattr(return_types, op)(_to(vals, input.dtype), idx)
     if out is not None:
@@ -418,6 +418,8 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
 def logsumexp(input, dim=None, keepdim=False, *, out=None):
     """log(sum(exp(x))) over dim, computed stably as m + log(sum(exp(x - m))) with m the max."""
     _check_tensor(input, "logsumexp")
+    if input.is_complex():
+        raise NotImplementedError("logsumexp(): complex inputs are not supported by cytorch yet")
     t = input
     if not (t.dtype.is_floating_point or t.dtype.is_complex):
         t = _to(t, _C.get_default_dtype())
@@ -444,9 +446,7 @@ def _scan_int64(name, input, dim, dtype, out):
     t = _prep_dtype(input, dtype)
     rdt = _sum_dtype(t, dtype)
     op = _R.SCAN_OPS[name]
-    if t.is_complex():
-        if name != "cumsum":
-            raise NotImplementedError(f"{name}(): complex inputs are not supported yet by cytorch")
+    if t.is_complex() and name == "cumsum":
         re, im = _complex_parts(t)
         r = _make_complex(_R.scan(op, re, dim, name), _R.scan(op, im, dim, name), rdt)
     else:

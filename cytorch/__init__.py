@@ -68,6 +68,6 @@ from cytorch._ops.sorting import *  # noqa: E402,F401,F403
 from cytorch._ops.shape import *  # noqa: E402,F401,F403
 from cytorch._ops.blas import *  # noqa: E402,F401,F403
 from cytorch._tensor_str import *  # noqa: E402,F401,F403
-from cytorch import linalg, cuda, utils  # noqa: E402,F401
+from cytorch import linalg, cuda, utils, return_types  # noqa: E402,F401
 import cytorch.utils.dlpack  # noqa: E402,F401
 from cytorch.utils.dlpack import *  # noqa: E402,F401,F403

@@ -8,7 +8,6 @@ transposed strides, as PyTorch's do. LAPACK's `info` codes become
 LinAlgError (a RuntimeError) with PyTorch's messages.
 """
 import math
-from collections import namedtuple
 
 from cytorch._C import _lapack
 from cytorch._C._tensor import TensorBase, pretty_name, _dtype_from_name
@@ -26,20 +25,13 @@ class LinAlgError(RuntimeError):
     """A linear-algebra routine failed on its input (singular, not positive-definite, no convergence)."""
 
 
-SlogdetResult = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
-QRResult = namedtuple("linalg_qr", ["Q", "R"])
-SVDResult = namedtuple("linalg_svd", ["U", "S", "Vh"])
-EighResult = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
-InvExResult = namedtuple("linalg_inv_ex", ["inverse", "info"])
-CholeskyExResult = namedtuple("linalg_cholesky_ex", ["L", "info"])
-LstsqResult = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
-SlogdetOld = namedtuple("slogdet", ["sign", "logabsdet"])
-SVDOld = namedtuple("svd", ["U", "S", "V"])
-SolveExResult = namedtuple("linalg_solve_ex", ["result", "info"])
-LUFactorResult = namedtuple("linalg_lu_factor", ["LU", "pivots"])
-LUFactorExResult = namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
-LUResult = namedtuple("linalg_lu", ["P", "L", "U"])
-EigResult = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])
+from cytorch import return_types as _rt  # noqa: E402
+
+SlogdetResult, QRResult, SVDResult = _rt.linalg_slogdet, _rt.linalg_qr, _rt.linalg_svd
+EighResult, InvExResult, CholeskyExResult = _rt.linalg_eigh, _rt.linalg_inv_ex, _rt.linalg_cholesky_ex
+LstsqResult, SlogdetOld, SVDOld = _rt.linalg_lstsq, _rt.slogdet, _rt.svd
+SolveExResult, LUFactorResult, LUFactorExResult = _rt.linalg_solve_ex, _rt.linalg_lu_factor, _rt.linalg_lu_factor_ex
+LUResult, EigResult = _rt.linalg_lu, _rt.linalg_eig
 
 _F32, _F64 = _dtype_from_name("float32"), _dtype_from_name("float64")
 _C64, _C128 = _dtype_from_name("complex64"), _dtype_from_name("complex128")

@@ -394,3 +394,14 @@ def test_huge_sizes_raise_instead_of_overflowing():
         ct.empty(2 ** 40, 2 ** 40)
     with pytest.raises((RuntimeError, MemoryError)):
         ct.empty(2 ** 62)
+
+
+def test_return_types_unpack_name_and_pickle():
+    x = ct.tensor([[3.0, 1.0], [2.0, 5.0]])
+    values, indices = x.max(1)
+    r = ct.sort(ct.tensor([3, 1, 2]))
+    assert values.tolist() == [3.0, 5.0] and indices.tolist() == [0, 1]
+    assert type(r) is ct.return_types.sort and r.indices.tolist() == [1, 2, 0]
+    back = pickle.loads(pickle.dumps(r))
+    assert back.values.tolist() == [1, 2, 3] and type(back) is ct.return_types.sort
+    assert repr(x.min(0)).startswith("cytorch.return_types.min(\nvalues=")

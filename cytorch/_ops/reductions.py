@@ -9,7 +9,6 @@ reduce the real and imaginary parts separately. Ops with no kernel of their
 own (mean, var, norm, logsumexp, diff...) are short compositions.
 """
 import builtins as _b
-import collections as _collections
 import math as _math
 
 from cytorch._C import _tensor as _C
@@ -31,23 +30,7 @@ _B = _C.BINARY_OPS
 
 # ---------------------------------------------------------------- return types
 
-def _return_type(name, fields):
-    base = _collections.namedtuple(name, fields)
-
-    def __repr__(self):
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"cytorch.return_types.{name}(\n{body})"
-
-    return type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__module__": "cytorch.return_types"})
-
-
-class return_types:
-    """Named (values, indices) results, like ``torch.return_types``."""
-    max = _return_type("max", ("values", "indices"))
-    min = _return_type("min", ("values", "indices"))
-    cummax = _return_type("cummax", ("values", "indices"))
-    cummin = _return_type("cummin", ("values", "indices"))
-    aminmax = _return_type("aminmax", ("min", "max"))
+from cytorch import return_types  # noqa: E402
 
 
 # ---------------------------------------------------------------- helpers

@@ -7,7 +7,6 @@ radix sort on order-preserving integer keys), NaN sorts as the largest value
 and -0.0 equals 0.0, as in PyTorch.
 """
 import math
-from collections import namedtuple
 
 from cytorch._C import _sort as _S
 from cytorch._C._tensor import TensorBase
@@ -18,20 +17,14 @@ __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian"
            "bucketize"]
 
 
-def _return_type(name):
-    cls = namedtuple(name, ["values", "indices"])
-    cls.__module__ = "cytorch.return_types"
-    cls.__qualname__ = name
-    cls.__repr__ = lambda self: f"cytorch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
-    return cls
+from cytorch import return_types as _rt  # noqa: E402
 
-
-_sort_t = _return_type("sort")
-_topk_t = _return_type("topk")
-_kthvalue_t = _return_type("kthvalue")
-_median_t = _return_type("median")
-_nanmedian_t = _return_type("nanmedian")
-_mode_t = _return_type("mode")
+_sort_t = _rt.sort
+_topk_t = _rt.topk
+_kthvalue_t = _rt.kthvalue
+_median_t = _rt.median
+_nanmedian_t = _rt.nanmedian
+_mode_t = _rt.mode
 
 
 def _check_tensor(x, op, arg="input"):

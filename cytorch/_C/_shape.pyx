@@ -21,33 +21,8 @@ cdef extern from "ct_shape.h" nogil:
                        int64_t row_bytes)
 
 
-cdef TensorBase _new(int dt, int nd, const int64_t *shape):
-    """_empty, refusing shapes whose byte size does not fit in int64 (instead of wrapping around)."""
-    cdef int d
-    cdef int64_t n = _SIZES_C[dt]
-    for d in range(nd):
-        if shape[d] < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {shape[d]}: "
-                               f"{[shape[j] for j in range(nd)]}")
-    for d in range(nd):
-        if shape[d] == 0:
-            return _empty(dt, nd, shape)
-    for d in range(nd):
-        if n > INT64_MAX // shape[d]:
-            raise RuntimeError(f"Storage size calculation overflowed with sizes={[shape[j] for j in range(nd)]}")
-        n *= shape[d]
-    return _empty(dt, nd, shape)
 
 
-def new_empty(shape, dtype dt):
-    """An uninitialised contiguous tensor; RuntimeError when its byte size overflows int64."""
-    cdef int64_t sh[16]
-    cdef int nd = len(shape), d
-    if nd > 16:
-        raise RuntimeError("at most 16 dimensions are supported")
-    for d in range(nd):
-        sh[d] = shape[d]
-    return _new(dt.code, nd, sh)
 
 
 cdef TensorBase _empty_like_layout(TensorBase t):
@@ -202,7 +177,7 @@ def repeat_interleave(TensorBase t, TensorBase reps, int dim, int64_t total=-1):
         elif d > dim:
             inner *= t._shape[d]
     shape[dim] = total
-    cdef TensorBase r = _new(t._dtype, nd, shape)
+    cdef TensorBase r = _empty(t._dtype, nd, shape)
     with nogil:
         err = ct_repeat_interleave(r._data, t._data, <const int64_t *>reps._data, outer, n,
                                    inner * _SIZES_C[t._dtype], total)

@@ -273,6 +273,9 @@ cdef TensorBase _empty(int dt, int ndim, const int64_t *shape):
         t._stride[d] = s
         if shape[d] > 1 and s > (<int64_t>0x7fffffffffffffff) // shape[d] // 16:
             raise RuntimeError(f"Storage size calculation overflowed with sizes={[shape[k] for k in range(ndim)]}")
+        if shape[d] < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {shape[d]}: "
+                               f"{[shape[k] for k in range(ndim)]}")
         s *= shape[d] if shape[d] > 0 else 1
         n *= shape[d]
     t._numel = n
@@ -1497,8 +1500,6 @@ def empty(shape, dtype dt):
         raise RuntimeError("at most 16 dimensions are supported")
     for d in range(nd):
         sh[d] = shape[d]
-        if sh[d] < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {sh[d]}: {list(shape)}")
     return _empty(dt.code, nd, sh)
 
 def full(shape, value, dtype dt):

@@ -110,11 +110,11 @@ def _promote_all(tensors):
 
 
 def _empty(shape, dt):
-    return _K.new_empty(tuple(shape), dt)
+    return _C.empty(tuple(shape), dt)
 
 
 def _zeros(shape, dt):
-    return _K.new_empty(tuple(shape), dt).zero_()
+    return _C.empty(tuple(shape), dt).zero_()
 
 
 def _finish_out(result, out):

@@ -39,6 +39,25 @@ cdef inline int64_t _max3(int64_t a, int64_t b, int64_t c) noexcept nogil:
     return c if c > a else a
 
 
+cdef inline void _next_batch(int nbd, int64_t *idx, const int64_t *bshape,
+                             char **pa, const int64_t *bsa, char **pb, const int64_t *bsb,
+                             char **pc, const int64_t *bsc) noexcept nogil:
+    """Advance the three matrix pointers to the next batch element (odometer over batch dims)."""
+    cdef int d = nbd - 1
+    while d >= 0:
+        idx[d] += 1
+        pa[0] += bsa[d]
+        pb[0] += bsb[d]
+        pc[0] += bsc[d]
+        if idx[d] < bshape[d]:
+            return
+        pa[0] -= bsa[d] * bshape[d]
+        pb[0] -= bsb[d] * bshape[d]
+        pc[0] -= bsc[d] * bshape[d]
+        idx[d] = 0
+        d -= 1
+
+
 cdef bint _layout(int64_t R, int64_t C, int64_t s0, int64_t s1, char *trans, int64_t *ld) noexcept:
     """Can an R x C row-major-indexed matrix with element strides (s0, s1) go to BLAS
     without a copy? Sets the flag for the swapped (column-major) product and the
@@ -76,19 +95,7 @@ cdef void _gemm_loop(blas_t alpha, blas_t beta, int nbd, const int64_t *bshape, 
         else:
             zgemm(&tb, &ta, &N, &M, &K, &alpha, <double complex *>pb, &ldb, <double complex *>pa, &lda,
                   &beta, <double complex *>pc, &ldc)
-        d = nbd - 1
-        while d >= 0:
-            idx[d] += 1
-            pa += bsa[d]
-            pb += bsb[d]
-            pc += bsc[d]
-            if idx[d] < bshape[d]:
-                break
-            pa -= bsa[d] * bshape[d]
-            pb -= bsb[d] * bshape[d]
-            pc -= bsc[d] * bshape[d]
-            idx[d] = 0
-            d -= 1
+        _next_batch(nbd, idx, bshape, &pa, bsa, &pb, bsb, &pc, bsc)
 
 
 cdef int _int_loop(int dt, int64_t alpha, int64_t beta, int nbd, const int64_t *bshape, int64_t nb,
@@ -105,19 +112,7 @@ cdef int _int_loop(int dt, int64_t alpha, int64_t beta, int nbd, const int64_t *
         err = ct_matmul_int(dt, M, N, K, pa, sa0, sa1, pb, sb0, sb1, pc, sc0, sc1, alpha, beta)
         if err != CT_OK:
             return err
-        d = nbd - 1
-        while d >= 0:
-            idx[d] += 1
-            pa += bsa[d]
-            pb += bsb[d]
-            pc += bsc[d]
-            if idx[d] < bshape[d]:
-                break
-            pa -= bsa[d] * bshape[d]
-            pb -= bsb[d] * bshape[d]
-            pc -= bsc[d] * bshape[d]
-            idx[d] = 0
-            d -= 1
+        _next_batch(nbd, idx, bshape, &pa, bsa, &pb, bsb, &pc, bsc)
     return CT_OK
 
 

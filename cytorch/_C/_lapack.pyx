@@ -787,7 +787,7 @@ cdef int _geev_cplx(lp_t *a, int n, int64_t nb, bint vectors, lp_t *w, lp_t *vr,
     cdef int64_t i
     cdef char jl = b'N', jr = b'V' if vectors else b'N'
     cdef int lda = _imax(1, n), ldvl = 1, ldvr = _imax(1, n), lwork = -1, q
-    cdef lp_t wq, dummy
+    cdef lp_t wq = 0, dummy  # wq: written by the workspace query
     cdef lp_t *work
     cdef double *rwork = <double *>malloc(sizeof(double) * 2 * _imax(n, 1))
     if rwork == NULL:

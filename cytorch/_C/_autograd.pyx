@@ -283,7 +283,7 @@ cdef object _record_binary(int op, object a, object b, TensorBase res):
         n.ctx = (None if isinstance(a, TensorBase) else a, None if isinstance(b, TensorBase) else b)
     if save:
         _save(n, (a if save & SAVE_A else None, b if save & SAVE_B else None, res if save & SAVE_Y else None),
-              (None, None, res))
+              (res,))
     res._requires_grad = True
     res._grad_fn = n
     res._output_nr = 0
@@ -301,7 +301,7 @@ cdef object _record_unary(int op, TensorBase a, TensorBase res):
     n._in_meta = ((_shape_of(a), a._dtype),)
     n._out_meta = None
     if save:
-        _save(n, (a if save & SAVE_A else None, res if save & SAVE_Y else None), (None, res))
+        _save(n, (a if save & SAVE_A else None, res if save & SAVE_Y else None), (res,))
     res._requires_grad = True
     res._grad_fn = n
     res._output_nr = 0
@@ -634,6 +634,9 @@ def run_backward(tuple roots, tuple root_grads, bint keep_graph, bint create_gra
                         buf = [None] * (len((<Node>m_obj)._out_meta) if (<Node>m_obj)._out_meta is not None else 1)
                         buffers[m_obj] = buf
                     i = e[1]
+                    if i >= len(buf):
+                        raise RuntimeError(f"autograd: {n._name} sends a gradient to output {i} of "
+                                           f"{(<Node>m_obj)._name}, which has {len(buf)}")
                     buf[i] = g if buf[i] is None else buf[i] + g
                 c = deps[m_obj] - 1
                 deps[m_obj] = c

@@ -697,7 +697,7 @@ cdef object binary_op(int op, object a, object b, object out):
     """a op b with promotion and broadcasting; writes into ``out`` when given."""
     cdef int compute, result, nd
     cdef int64_t shape[16]
-    cdef TensorBase ta, tb, res, o
+    cdef TensorBase ta = None, tb = None, res, o
     _binary_dtypes(op, a, b, &compute, &result)
     if isinstance(a, TensorBase):
         ta = <TensorBase>a

@@ -640,3 +640,61 @@ def test_no_reference_cycles_in_graphs():
         if was:
             gc.enable()
     assert w.grad is not None and math.isfinite(w.grad[0].item())
+
+
+def test_data_views_and_creation_flags():
+    x = cytorch.tensor([1.0, 2.0], requires_grad=True)
+    d = x.data
+    assert not d.requires_grad and d.data_ptr() == x.data_ptr()
+    x.data = cytorch.zeros(3)
+    assert x.requires_grad and tuple(x.shape) == (3,)
+    for make in (lambda: cytorch.zeros(2, requires_grad=True), lambda: cytorch.ones(2, 2, requires_grad=True),
+                 lambda: cytorch.tensor(1.5, requires_grad=True), lambda: cytorch.empty(3, requires_grad=True)):
+        t = make()
+        assert t.requires_grad and t.is_leaf
+    s = cytorch.tensor(3.0, requires_grad=True)
+    (s * s).backward()                      # 0-d output: implicit gradient 1
+    assert s.grad.item() == 6.0 and s.grad.dim() == 0
+
+
+def test_inplace_on_view_of_graph_tensor_raises():
+    x = cytorch.ones(2, 3, requires_grad=True)
+    y = x * 2
+    v = y[0]
+    with pytest.raises(RuntimeError, match="view"):
+        v.mul_(2)
+    with pytest.raises(RuntimeError, match="view"):
+        y.t().add_(1)
+    z = cytorch.ones(2, 3) * 2      # no grad involved: in-place on views is plain
+    z[0].mul_(2)
+    assert z[0, 0].item() == 4.0
+
+
+def test_node_hooks_and_next_functions_chain():
+    x = cytorch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2).exp()
+    seen = []
+    y.grad_fn.register_hook(lambda gin, gout: seen.append((len(gin), len(gout))))
+    assert y.grad_fn.name() == "ExpBackward0"
+    assert y.grad_fn.next_functions[0][0].name() == "MulBackward0"
+    y.backward(cytorch.ones(2))
+    assert seen == [(1, 1)]
+
+
+def test_grad_mode_inside_backward_follows_create_graph():
+    x = cytorch.tensor([1.0], requires_grad=True)
+    modes = []
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            modes.append(cytorch.is_grad_enabled())
+            return g
+
+    Probe.apply(x).backward()
+    Probe.apply(x).backward(create_graph=True)
+    assert modes == [False, True]

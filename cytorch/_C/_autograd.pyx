@@ -349,8 +349,9 @@ def _record(str key, tuple inputs, outputs, ctx=None, saved=(), bint is_view=Fal
             t._requires_grad = True
             t._grad_fn = n
             t._output_nr = k
-            if is_view:
-                t._ag_view = True
+            if is_view or any([isinstance(x, TensorBase) and (<TensorBase>x)._storage is t._storage
+                               for x in inputs]):
+                t._ag_view = True     # shares memory with an input: in-place on it is refused for now
     return outputs
 
 def _new_node(str name, fn, tuple inputs, ctx=None):

@@ -1117,6 +1117,22 @@ cdef class TensorBase:
         self._output_nr = 0
         return self
 
+    @property
+    def data(self):
+        """self's values outside the graph (a detached tensor sharing storage)."""
+        return _make_view(self, self._ndim, self._shape, self._stride, self._offset)
+
+    @data.setter
+    def data(self, TensorBase value):
+        self._storage = value._storage
+        self._data = value._data
+        self._offset = value._offset
+        self._dtype = value._dtype
+        self._ndim = value._ndim
+        self._numel = value._numel
+        memcpy(self._shape, value._shape, sizeof(value._shape))
+        memcpy(self._stride, value._stride, sizeof(value._stride))
+
     def _set_grad_fn(self, fn, int output_nr=0):
         """Make self output ``output_nr`` of node ``fn`` (None: a leaf that does not require grad)."""
         self._grad_fn = fn

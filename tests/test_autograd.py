@@ -698,3 +698,18 @@ def test_grad_mode_inside_backward_follows_create_graph():
     Probe.apply(x).backward()
     Probe.apply(x).backward(create_graph=True)
     assert modes == [False, True]
+
+
+def test_deepcopy_and_pickle_keep_requires_grad():
+    import copy
+    import pickle
+    x = cytorch.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).backward(cytorch.ones(2))
+    c = copy.deepcopy(x)
+    assert c.is_leaf and c.requires_grad and c.data_ptr() != x.data_ptr()
+    assert_close(c.grad, np.full(2, 3.0, dtype=np.float32))
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(x * 2)
+    p = pickle.loads(pickle.dumps(x))
+    assert p.requires_grad and p.is_leaf
+    assert_close(p.detach(), np_of(x.detach()))

@@ -713,3 +713,47 @@ def test_deepcopy_and_pickle_keep_requires_grad():
     p = pickle.loads(pickle.dumps(x))
     assert p.requires_grad and p.is_leaf
     assert_close(p.detach(), np_of(x.detach()))
+
+
+def test_setup_context_style_and_once_differentiable():
+    from cytorch.autograd import once_differentiable
+
+    class Cube(Function):
+        @staticmethod
+        def forward(x, k):
+            return x ** 3 * k
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            x, k = inputs
+            ctx.save_for_backward(x)
+            ctx.k = k
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            assert not cytorch.is_grad_enabled()
+            return g * 3 * x * x * ctx.k, None
+
+    x = leaf((3,))
+    assert gradcheck(lambda x: Cube.apply(x, 2.0), (x,))
+
+
+def test_half_and_complex_broadcast_grads(torch):
+    a = cytorch.tensor([[1.0], [2.0]], dtype=cytorch.float16, requires_grad=True)
+    b = cytorch.tensor([0.5, 0.25, 2.0], dtype=cytorch.float16, requires_grad=True)
+    (a * b).backward(cytorch.ones(2, 3, dtype=cytorch.float16))
+    assert a.grad.dtype == cytorch.float16 and tuple(a.grad.shape) == (2, 1)
+    assert_close(a.grad, np.full((2, 1), 2.75, dtype=np.float16))
+    assert_close(b.grad, np.full(3, 3.0, dtype=np.float16))
+    rng = np.random.default_rng(5)
+    av = rng.standard_normal((2, 1)) + 1j * rng.standard_normal((2, 1))
+    bv = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    g = rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3))
+    xs = [cytorch.tensor(v).requires_grad_() for v in (av, bv)]
+    ts = [torch.tensor(v).requires_grad_() for v in (av, bv)]
+    (xs[0] * xs[1]).sin().backward(cytorch.tensor(g))
+    (ts[0] * ts[1]).sin().backward(torch.tensor(g))
+    for x, t in zip(xs, ts):
+        np.testing.assert_allclose(np_of(x.grad), t.grad.numpy(), rtol=1e-10)

@@ -4,7 +4,7 @@ The graph nodes and the engine are Cython (cytorch/_C/_autograd.pyx); the per-op
 formulas are one table (_formulas.py); this package holds the public functions.
 """
 from cytorch._C import _autograd as _A
-from cytorch._C._tensor import TensorBase
+from cytorch._C._tensor import TensorBase, full as _C_full
 from cytorch._C._autograd import Node, is_grad_enabled
 from cytorch.autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                         is_inference_mode_enabled)
@@ -50,7 +50,7 @@ def _make_grads(outputs, grads, create_graph):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if not (o.is_floating_point() or o.is_complex()):
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {o.dtype}")
-            g = cytorch.ones_like(o)
+            g = _C_full(o.shape, 1, o.dtype)
         elif not isinstance(g, TensorBase):
             g = cytorch.tensor(g, dtype=o.dtype)
         elif tuple(g.shape) != tuple(o.shape):

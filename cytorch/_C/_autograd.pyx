@@ -674,3 +674,44 @@ def _zeros_for(tuple grads, tuple out_meta):
         if r[i] is None and out_meta[i] is not None:
             r[i] = zeros(out_meta[i][0], dtype=dtype_of_code(out_meta[i][1]))
     return tuple(r)
+
+# ---------------------------------------------------------------- wrappers for Python-level ops (fast no-grad path)
+
+cdef bint _seq_needs_grad(object seq) except -1:
+    if isinstance(seq, (list, tuple)):
+        for x in seq:
+            if isinstance(x, TensorBase) and (<TensorBase>x)._requires_grad:
+                return True
+    return False
+
+cdef bint _args_need_grad(int mode, tuple args, dict kw) except -1:
+    if mode == 1:
+        return len(args) > 0 and isinstance(args[0], TensorBase) and (<TensorBase>args[0])._requires_grad
+    if mode == 2:
+        return len(args) > 0 and _seq_needs_grad(args[0])
+    for x in args:
+        if isinstance(x, TensorBase) and (<TensorBase>x)._requires_grad:
+            return True
+    if kw:
+        for x in kw.values():
+            if isinstance(x, TensorBase) and (<TensorBase>x)._requires_grad:
+                return True
+    return False
+
+def _make_wrapper(fn, int mode, record):
+    """fn itself unless grad mode is on and an input requires grad; then record(args, kw).
+
+    mode 0: any tensor argument may require grad; 1: only the first; 2: the first is a sequence.
+    """
+    def wrapper(*args, **kw):
+        if _grad_enabled() and _args_need_grad(mode, args, kw):
+            return record(args, kw)
+        return fn(*args, **kw)
+    return wrapper
+
+def _make_getitem(fn, record):
+    def __getitem__(self, key):
+        if (<TensorBase>self)._requires_grad and _grad_enabled():
+            return record((self, key), {})
+        return fn(self, key)
+    return __getitem__

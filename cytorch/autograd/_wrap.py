@@ -6,8 +6,6 @@ backward is ``key``'s entry in _formulas.py. ``install()`` puts the wrappers in 
 plain ops (module attribute, ``cytorch.<name>`` and the Tensor method), so the families'
 own files stay free of autograd code.
 """
-import functools
-
 from cytorch._C import _autograd as _A
 from cytorch._C import _tensor as _C
 from cytorch._C._tensor import TensorBase
@@ -24,24 +22,21 @@ def _any_requires_grad(xs):
     return False
 
 
-def differentiable(key, fn, inputs, ctx=None, save=None, is_view=False, name=None):
+def differentiable(key, fn, inputs, ctx=None, save=None, is_view=False, name=None, mode=0):
     """Wrap ``fn`` so that calls on tensors requiring grad record a ``key`` node.
 
     inputs(*args, **kw) -> the differentiable inputs (tensors or anything else), in the order the
     formula returns gradients; ctx(*args, **kw) -> what the formula reads from ``n.ctx``;
-    save(*args, **kw) -> tensors kept (version-checked) for backward.
+    save(*args, **kw) -> tensors kept (version-checked) for backward. ``mode`` says where tensors
+    that may require grad are (0: any argument, 1: the first, 2: in the first, a sequence): the
+    no-grad path is one C-level check.
     """
     opname = name or key
 
-    @functools.wraps(fn)
-    def wrapper(*args, **kw):
-        if not is_grad_enabled():
-            return fn(*args, **kw)
-        ins = inputs(*args, **kw)
-        if not _any_requires_grad(ins):
-            return fn(*args, **kw)
+    def record(args, kw):
         if kw.get("out") is not None:
             raise RuntimeError(_OUT_MSG.format(opname))
+        ins = inputs(*args, **kw)
         prev = _set_grad_mode(False)
         try:
             out = fn(*args, **kw)
@@ -51,7 +46,16 @@ def differentiable(key, fn, inputs, ctx=None, save=None, is_view=False, name=Non
             out = out.detach()        # an op that returned its input still gets its own node
         return _A._record(key, tuple(ins), out, ctx(*args, **kw) if ctx is not None else None,
                           save(*args, **kw) if save is not None else (), is_view)
-    wrapper._cytorch_plain = fn
+
+    if mode == 3:
+        wrapper = _A._make_getitem(fn, record)
+    else:
+        wrapper = _A._make_wrapper(fn, mode, record)
+    try:
+        wrapper.__name__ = getattr(fn, "__name__", key)
+        wrapper.__doc__ = getattr(fn, "__doc__", None)
+    except (AttributeError, TypeError):
+        pass
     return wrapper
 
 
@@ -104,12 +108,12 @@ def install():
         d = dim if axis is None else axis
         return d % (tensors[0].dim() + 1)
 
-    _replace(shape, "cat", differentiable("cat", shape.cat, seq_inputs, ctx=cat_dim))
-    _replace(shape, "stack", differentiable("stack", shape.stack, seq_inputs, ctx=stack_dim))
+    _replace(shape, "cat", differentiable("cat", shape.cat, seq_inputs, ctx=cat_dim, mode=2))
+    _replace(shape, "stack", differentiable("stack", shape.stack, seq_inputs, ctx=stack_dim, mode=2))
 
     # indexing: x[key] and x[key] = v
     getitem = differentiable("getitem", _indexing.getitem, lambda self, key: (self,),
-                             ctx=lambda self, key: key)
+                             ctx=lambda self, key: key, mode=3)
     Tensor.__getitem__ = getitem
     plain_setitem = _indexing.setitem
 

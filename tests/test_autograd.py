@@ -39,6 +39,11 @@ UNARY = {
     "atan": (cytorch.atan, (-2, 2)), "sinh": (cytorch.sinh, (-1, 1)), "log1p": (cytorch.log1p, (0, 2)),
     "expm1": (cytorch.expm1, (-1, 1)), "rsqrt": (cytorch.rsqrt, (0.5, 2)), "reciprocal": (cytorch.reciprocal, (0.5, 2)),
     "square": (cytorch.square, (-1, 1)), "erf": (cytorch.erf, (-1, 1)), "log2": (cytorch.log2, (0.5, 2)),
+    "lgamma": (cytorch.lgamma, (0.5, 3)), "erfinv": (cytorch.erfinv, (-0.8, 0.8)), "cosh": (cytorch.cosh, (-1, 1)),
+    "acos": (cytorch.acos, (-0.8, 0.8)), "asinh": (cytorch.asinh, (-2, 2)), "acosh": (cytorch.acosh, (1.5, 3)),
+    "atanh": (cytorch.atanh, (-0.8, 0.8)), "exp2": (cytorch.exp2, (-1, 1)), "log10": (cytorch.log10, (0.5, 2)),
+    "erfc": (cytorch.erfc, (-1, 1)), "sigmoid_": (lambda x: (x * 1).sigmoid_(), (-2, 2)),
+    "relu_": (lambda x: (x * 1).relu_(), (0.1, 1)), "frac": (cytorch.frac, (0.1, 0.9)),
 }
 
 
@@ -61,7 +66,10 @@ BINARY = {
     "div": lambda a, b: a / b, "pow": lambda a, b: a ** b, "maximum": cytorch.maximum,
     "minimum": cytorch.minimum, "atan2": cytorch.atan2, "hypot": cytorch.hypot,
     "logaddexp": cytorch.logaddexp, "add_alpha": lambda a, b: cytorch.add(a, b, alpha=2.5),
-    "sub_alpha": lambda a, b: cytorch.sub(a, b, alpha=-1.5),
+    "sub_alpha": lambda a, b: cytorch.sub(a, b, alpha=-1.5), "fmax": cytorch.fmax, "fmin": cytorch.fmin,
+    "xlogy": cytorch.xlogy, "iadd": lambda a, b: (a + 0 * b).add_(b, alpha=2),
+    "imul": lambda a, b: (a + 0 * b).mul_(b), "idiv": lambda a, b: (a + 0 * b).div_(b),
+    "ipow": lambda a, b: (a + 0 * b).pow_(b),
 }
 
 
@@ -417,6 +425,7 @@ def test_backward_errors():
 
 def test_tensor_state_properties():
     x = cytorch.ones(2, requires_grad=True)
+    assert not x.long().requires_grad and x.double().requires_grad
     y = x * 2
     assert x.is_leaf and not y.is_leaf and y.requires_grad
     assert y.grad_fn.next_functions[0][0].variable is x

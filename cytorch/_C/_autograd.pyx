@@ -308,6 +308,8 @@ cdef object _record_unary(int op, TensorBase a, TensorBase res):
     return res
 
 cdef object _record_view(str key, TensorBase a, TensorBase res, object args):
+    if res._dtype < CT_FLOAT16:
+        return res          # x.long(): integer results are outside the graph
     entry = _GENERIC.get(key)
     if entry is None:
         raise RuntimeError(f"cytorch autograd: no backward formula registered for '{key}'")

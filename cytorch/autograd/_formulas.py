@@ -140,6 +140,21 @@ def _minimum(n, g, a, b, y):
     return g * m, g * (1 - m)
 
 
+@binary("fmax", save="ab")
+def _fmax(n, g, a, b, y):
+    # the NaN operand loses: the gradient goes to the number
+    m = _minmax_mask(a, b, g, True)
+    m = _t.where(_t.isnan(b), 1.0, _t.where(_t.isnan(a), 0.0, m))
+    return g * m, g * (1 - m)
+
+
+@binary("fmin", save="ab")
+def _fmin(n, g, a, b, y):
+    m = _minmax_mask(a, b, g, False)
+    m = _t.where(_t.isnan(b), 1.0, _t.where(_t.isnan(a), 0.0, m))
+    return g * m, g * (1 - m)
+
+
 @binary("atan2", save="ab")
 def _atan2(n, g, a, b, y):
     d = a * a + b * b
@@ -317,6 +332,16 @@ def _erf(g, x, y):
 @unary("erfc", save="a")
 def _erfc(g, x, y):
     return g * (-2.0 / math.sqrt(math.pi)) * _t.exp(-x * x)
+
+
+@unary("lgamma", save="a")
+def _lgamma(g, x, y):
+    return g * _t.digamma(x)
+
+
+@unary("erfinv", save="y")
+def _erfinv(g, x, y):
+    return g * (math.sqrt(math.pi) / 2) * _t.exp(y * y)
 
 
 @unary("frac")

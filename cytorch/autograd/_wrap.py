@@ -73,14 +73,6 @@ def _replace(module, name, new, tensor_names=()):
         setattr(Tensor, k, new)
 
 
-def _first_two(a, b, *args, **kw):
-    return (a, b)
-
-
-def _index_key(key):
-    return key
-
-
 def install():
     from cytorch._ops import blas, shape, indexing, elementwise, conversion
     from cytorch._C import _indexing

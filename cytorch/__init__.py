@@ -71,3 +71,6 @@ from cytorch._tensor_str import *  # noqa: E402,F401,F403
 from cytorch import linalg, cuda, utils, return_types  # noqa: E402,F401
 import cytorch.utils.dlpack  # noqa: E402,F401
 from cytorch.utils.dlpack import *  # noqa: E402,F401,F403
+from cytorch import autograd  # noqa: E402,F401  (installs the autograd hooks and wrappers)
+from cytorch.autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, \
+    is_grad_enabled, is_inference_mode_enabled  # noqa: E402,F401

@@ -165,7 +165,17 @@ class Tensor(TensorBase):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        r = self.clone()
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+                               "because of a torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        r = self.detach().clone()
+        if self.requires_grad:
+            r.requires_grad_(True)
+        if self.grad is not None:
+            import copy
+            r.grad = copy.deepcopy(self.grad, memo)
         if type(self) is not Tensor:
             r = r._as_subclass(type(self))
         d = getattr(self, "__dict__", None)
@@ -180,7 +190,8 @@ class Tensor(TensorBase):
         import ctypes
         c = self.contiguous()
         raw = ctypes.string_at(c.data_ptr(), c.nbytes) if c.numel() else b""
-        return (_rebuild_tensor, (raw, self.dtype, tuple(self.shape), type(self), getattr(self, "__dict__", None) or None))
+        return (_rebuild_tensor, (raw, self.dtype, tuple(self.shape), type(self), getattr(self, "__dict__", None) or None,
+                                  self.requires_grad))
 
 
 def _python_scalar(t, ctype):
@@ -204,7 +215,7 @@ class _ArrayView:
         self.__array_interface__ = t.__array_interface__
 
 
-def _rebuild_tensor(raw, dtype, shape, cls=None, state=None):
+def _rebuild_tensor(raw, dtype, shape, cls=None, state=None, requires_grad=False):
     from cytorch._ops.creation import empty
     t = empty(shape, dtype=dtype)
     if raw:
@@ -216,6 +227,8 @@ def _rebuild_tensor(raw, dtype, shape, cls=None, state=None):
         t = t._as_subclass(cls)
     if state:
         t.__dict__.update(state)
+    if requires_grad:
+        t.requires_grad_(True)
     return t
 
 

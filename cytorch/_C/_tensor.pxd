@@ -26,6 +26,15 @@ cdef class TensorBase:
     cdef int64_t _shape[16]
     cdef int64_t _stride[16]   # in elements, like PyTorch
     cdef object __weakref__
+    # autograd (cytorch/_C/_autograd.pyx): set only when a tensor takes part in a graph
+    cdef bint _requires_grad   # leaf flag, or True for any output of a recorded op
+    cdef bint _ag_view         # a recorded view of a tensor that requires grad
+    cdef bint _retains_grad
+    cdef int _output_nr        # which output of _grad_fn this tensor is
+    cdef object _grad_fn       # the Node that made this tensor, None for leaves
+    cdef object _grad          # .grad
+    cdef object _grad_acc      # weakref to this leaf's AccumulateGrad node
+    cdef object _hooks         # list of gradient hooks on a leaf, or None
 
 cdef dtype dtype_of(int code)
 cdef int64_t _numel_of(int ndim, const int64_t *shape)
@@ -58,3 +67,12 @@ cdef int _to_complex(int dt) noexcept nogil
 cdef int _category(int dt) noexcept nogil
 cdef TensorBase _check_out(object out, int nd, const int64_t *shape, int result, str op)
 cdef int64_t _SIZES_C[12]
+
+# autograd hooks: _C/_autograd.pyx installs these at import; the dispatchers call them only
+# when grad mode is on and an input requires grad.
+ctypedef object (*ag_binary_fn)(int op, object a, object b, TensorBase res)
+ctypedef object (*ag_unary_fn)(int op, TensorBase a, TensorBase res)
+ctypedef object (*ag_view_fn)(str name, TensorBase a, TensorBase res, object args)
+cdef void _set_autograd_hooks(ag_binary_fn b, ag_unary_fn u, ag_view_fn v) noexcept
+cdef bint _grad_enabled() noexcept nogil
+cdef void _set_grad_enabled(bint on) noexcept nogil

@@ -16,6 +16,79 @@ from cytorch._C.ct cimport *
 
 import math
 
+# ---------------------------------------------------------------- autograd switches
+# Grad mode is a thread-local C flag, so the dispatchers test it without a Python lookup.
+cdef extern from *:
+    """
+    static __thread int ct_grad_on = 1;
+    """
+    int ct_grad_on
+
+cdef bint _grad_enabled() noexcept nogil:
+    return ct_grad_on != 0
+
+cdef void _set_grad_enabled(bint on) noexcept nogil:
+    global ct_grad_on
+    ct_grad_on = 1 if on else 0
+
+cdef ag_binary_fn _ag_binary = NULL
+cdef ag_unary_fn _ag_unary = NULL
+cdef ag_view_fn _ag_view = NULL
+
+cdef void _set_autograd_hooks(ag_binary_fn b, ag_unary_fn u, ag_view_fn v) noexcept:
+    global _ag_binary, _ag_unary, _ag_view
+    _ag_binary = b
+    _ag_unary = u
+    _ag_view = v
+
+cdef inline bint _needs_grad(object x):
+    return isinstance(x, TensorBase) and (<TensorBase>x)._requires_grad
+
+cdef inline object _view_out(TensorBase self, TensorBase r, str name, object args):
+    if ct_grad_on and self._requires_grad and _ag_view != NULL:
+        return _ag_view(name, self, r, args)
+    return r
+
+cdef int _check_inplace_grad(TensorBase a) except -1:
+    if a._grad_fn is None and a._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if a._ag_view:
+        raise RuntimeError("cytorch: an in-place operation on a view of a tensor that requires grad is not "
+                           "supported yet; use the out-of-place op (or clone the view first).")
+    return 0
+
+cdef TensorBase _graph_snapshot(TensorBase a):
+    """A copy of a's values that stays in a's place in the graph (the input of an in-place op)."""
+    cdef TensorBase c = _clone(a)
+    if a._requires_grad:
+        c._requires_grad = True
+        c._grad_fn = a._grad_fn
+        c._output_nr = a._output_nr
+    return c
+
+cdef object _rebase_inplace(TensorBase a, TensorBase res, str op):
+    """Write res (computed out of place, recorded) into a, and make a the op's output in the graph."""
+    cdef int d
+    if not _can_cast(res._dtype, a._dtype):
+        raise RuntimeError(f"result type {_PRETTY[res._dtype]} can't be cast to the desired output type {_PRETTY[a._dtype]}")
+    if res._ndim != a._ndim or any(res._shape[d] != a._shape[d] for d in range(a._ndim)):
+        raise RuntimeError(f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(res.shape)}")
+    _copy_into(a, res)
+    a._storage._version += 1
+    if res._requires_grad:
+        a._requires_grad = True
+        a._grad_fn = res._grad_fn
+        a._output_nr = res._output_nr
+    return a
+
+def _inplace_result(TensorBase a, TensorBase res, str op="inplace"):
+    """Python entry to _rebase_inplace (used by the autograd wrappers of copy_/fill_/setitem)."""
+    _check_inplace_grad(a)
+    return _rebase_inplace(a, res, op)
+
+def _check_inplace(TensorBase a):
+    return _check_inplace_grad(a)
+
 # ---------------------------------------------------------------- dtypes
 
 cdef class dtype:
@@ -627,7 +700,7 @@ cdef object binary_op(int op, object a, object b, object out):
     """a op b with promotion and broadcasting; writes into ``out`` when given."""
     cdef int compute, result, nd
     cdef int64_t shape[16]
-    cdef TensorBase ta, tb, res, o
+    cdef TensorBase ta = None, tb = None, res, o
     _binary_dtypes(op, a, b, &compute, &result)
     if isinstance(a, TensorBase):
         ta = <TensorBase>a
@@ -644,7 +717,11 @@ cdef object binary_op(int op, object a, object b, object out):
     else:
         raise TypeError(f"{BIN_NAMES[op]}: expected at least one Tensor argument")
     cdef int kdt = CT_BOOL if BIN_KIND[op] == K_CMP else compute
+    cdef bint grad = ct_grad_on and ((ta is not None and ta._requires_grad) or (tb is not None and tb._requires_grad))
     if out is not None:
+        if grad:
+            raise RuntimeError(f"{BIN_NAMES[op]}(): functions with out=... arguments don't support automatic "
+                               "differentiation, but one of the arguments requires grad.")
         o = _check_out(out, nd, shape, result, BIN_NAMES[op])
         if o._dtype == kdt and not _aliases_input(o, a) and not _aliases_input(o, b):
             _binary_into(op, o, a, b, compute)
@@ -656,6 +733,8 @@ cdef object binary_op(int op, object a, object b, object out):
     if out is not None:
         _copy_into(<TensorBase>out, res)
         return out
+    if grad and _ag_binary != NULL:
+        return _ag_binary(op, a, b, res)
     return res
 
 cdef bint _aliases_input(TensorBase o, object x):
@@ -699,6 +778,9 @@ cdef object binary_inplace(int op, TensorBase a, object b):
     cdef int64_t shape[16]
     cdef TensorBase tb, res
     cdef int d
+    if ct_grad_on and (a._requires_grad or _needs_grad(b)) and _ag_binary != NULL:
+        _check_inplace_grad(a)
+        return _rebase_inplace(a, binary_op(op, _graph_snapshot(a), b, None), BIN_NAMES[op])
     _binary_dtypes(op, a, b, &compute, &result)
     if not _can_cast(result, a._dtype):
         raise RuntimeError(f"result type {_PRETTY[result]} can't be cast to the desired output type {_PRETTY[a._dtype]}")
@@ -773,6 +855,9 @@ cdef object unary_op(int op, TensorBase a, object out):
     if src._dtype != compute:
         src = _cast(src, compute)
     if out is not None:
+        if ct_grad_on and a._requires_grad:
+            raise RuntimeError(f"{UN_NAMES[op]}(): functions with out=... arguments don't support automatic "
+                               "differentiation, but one of the arguments requires grad.")
         res = _check_out(out, nd, a._shape, result, UN_NAMES[op])
         if res._dtype != kdt or (res._storage is src._storage and not _same_layout(res, src)):
             res = _empty(kdt, nd, a._shape)
@@ -794,6 +879,8 @@ cdef object unary_op(int op, TensorBase a, object out):
         return out
     if kdt != result:
         res = _cast(res, result)
+    if ct_grad_on and a._requires_grad and _ag_unary != NULL:
+        return _ag_unary(op, a, res)
     return res
 
 def _binary(int op, a, b, out=None):
@@ -813,6 +900,9 @@ def _unary_(int op, TensorBase a):
         rt = CT_BOOL if kind == U_BOOL else (_default_dtype if a._dtype <= CT_INT64 else _to_real(a._dtype))
         if not _can_cast(rt, a._dtype) or (kind == U_REAL and a._dtype >= CT_COMPLEX64):
             raise RuntimeError(f"result type {_PRETTY[rt]} can't be cast to the desired output type {_PRETTY[a._dtype]}")
+    if ct_grad_on and a._requires_grad and _ag_unary != NULL:
+        _check_inplace_grad(a)
+        return _rebase_inplace(a, unary_op(op, _graph_snapshot(a), None), UN_NAMES[op])
     return unary_op(op, a, a)
 
 # ---------------------------------------------------------------- view helpers
@@ -961,17 +1051,126 @@ cdef class TensorBase:
     def _is_view_of(self, TensorBase other):
         return self._storage is other._storage
 
+    # -------- autograd state (the engine lives in _autograd.pyx)
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        cdef bint v = requires_grad
+        if self._grad_fn is not None:
+            if not v:
+                raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
+                                   "computed variable in a subgraph that doesn't require differentiation use "
+                                   "var_no_grad = var.detach().")
+            return self
+        if v and self._dtype < CT_FLOAT16:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = v
+        return self
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def output_nr(self):
+        return self._output_nr
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        cdef TensorBase g
+        if value is not None:
+            if not isinstance(value, TensorBase):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            g = <TensorBase>value
+            if g._ndim != self._ndim or any(g._shape[d] != self._shape[d] for d in range(self._ndim)):
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(g.shape)}' to a tensor of size "
+                                   f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size")
+            if g._dtype != self._dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{DTYPES[g._dtype]}' to a tensor "
+                                   f"with dtype '{_PRETTY[self._dtype]}'.")
+        self._grad = value
+
+    def detach(self):
+        """A new tensor sharing self's storage (and version counter), outside any graph."""
+        return _make_view(self, self._ndim, self._shape, self._stride, self._offset)
+
+    def detach_(self):
+        if self._ag_view:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._grad_fn = None
+        self._requires_grad = False
+        self._output_nr = 0
+        return self
+
+    @property
+    def data(self):
+        """self's values outside the graph (a detached tensor sharing storage)."""
+        return _make_view(self, self._ndim, self._shape, self._stride, self._offset)
+
+    @data.setter
+    def data(self, TensorBase value):
+        self._storage = value._storage
+        self._data = value._data
+        self._offset = value._offset
+        self._dtype = value._dtype
+        self._ndim = value._ndim
+        self._numel = value._numel
+        memcpy(self._shape, value._shape, sizeof(value._shape))
+        memcpy(self._stride, value._stride, sizeof(value._stride))
+
+    def _set_grad_fn(self, fn, int output_nr=0):
+        """Make self output ``output_nr`` of node ``fn`` (None: a leaf that does not require grad)."""
+        self._grad_fn = fn
+        self._output_nr = output_nr
+        self._requires_grad = fn is not None
+        return self
+
+    def _set_ag_view(self, bint v):
+        self._ag_view = v
+
+    def _set_retains_grad(self, bint v):
+        self._retains_grad = v
+
+    @property
+    def _backward_hooks(self):
+        return self._hooks
+
+    def _add_hook(self, fn):
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+
     # -------- copies and conversion
     def contiguous(self, memory_format=None):
-        return _contiguous(self)
+        if _is_contiguous(self):
+            return self
+        return _view_out(self, _clone(self), "clone", None)
 
     def _clone(self):
-        return _clone(self)
+        return _view_out(self, _clone(self), "clone", None)
 
     def _to_dtype(self, dtype d, bint copy=False):
         if d.code == self._dtype:
-            return _clone(self) if copy else self
-        return _cast(self, d.code)
+            return _view_out(self, _clone(self), "clone", None) if copy else self
+        return _view_out(self, _cast(self, d.code), "to", None)
 
     def _copy_from(self, TensorBase src):
         """self[...] = src (broadcast, dtype-converting); bumps the version counter."""
@@ -1053,7 +1252,7 @@ cdef class TensorBase:
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one dimension "
                 "spans across two contiguous subspaces). Use .reshape(...) instead.")
-        return _make_view(self, nd, sh, st, self._offset)
+        return _view_out(self, _make_view(self, nd, sh, st, self._offset), "view", None)
 
     def _view_dtype(self, dtype d):
         cdef int64_t sh[16]
@@ -1070,10 +1269,10 @@ cdef class TensorBase:
         cdef int64_t st[16]
         cdef int nd = _parse_shape(shape, self._numel, sh, "reshape")
         if _view_strides(self, nd, sh, st):
-            return _make_view(self, nd, sh, st, self._offset)
+            return _view_out(self, _make_view(self, nd, sh, st, self._offset), "view", None)
         cdef TensorBase c = _clone(self)
         _view_strides(c, nd, sh, st)
-        return _make_view(c, nd, sh, st, 0)
+        return _view_out(self, _make_view(c, nd, sh, st, 0), "reshape", None)
 
     def permute(self, *dims):
         cdef int64_t sh[16]
@@ -1094,7 +1293,7 @@ cdef class TensorBase:
             seen[k] = 1
             sh[d] = self._shape[k]
             st[d] = self._stride[k]
-        return _make_view(self, nd, sh, st, self._offset)
+        return _view_out(self, _make_view(self, nd, sh, st, self._offset), "permute", dims)
 
     def transpose(self, dim0, dim1):
         cdef int64_t sh[16]
@@ -1106,7 +1305,7 @@ cdef class TensorBase:
         if nd > 0:
             sh[a], sh[b] = sh[b], sh[a]
             st[a], st[b] = st[b], st[a]
-        return _make_view(self, nd, sh, st, self._offset)
+        return _view_out(self, _make_view(self, nd, sh, st, self._offset), "transpose", (a, b))
 
     def t(self):
         if self._ndim > 2:
@@ -1114,7 +1313,7 @@ cdef class TensorBase:
         return self.transpose(0, 1) if self._ndim == 2 else self._alias()
 
     def _alias(self):
-        return _make_view(self, self._ndim, self._shape, self._stride, self._offset)
+        return _view_out(self, _make_view(self, self._ndim, self._shape, self._stride, self._offset), "alias", None)
 
     def expand(self, *sizes):
         cdef int64_t sh[16]
@@ -1150,7 +1349,7 @@ cdef class TensorBase:
                     raise RuntimeError(
                         f"The expanded size of the tensor ({s}) must match the existing size ({self._shape[sd]}) "
                         f"at non-singleton dimension {d}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(self.shape)}")
-        return _make_view(self, nd, sh, st, self._offset)
+        return _view_out(self, _make_view(self, nd, sh, st, self._offset), "expand", None)
 
     def squeeze(self, dim=None):
         cdef int64_t sh[16]
@@ -1172,7 +1371,7 @@ cdef class TensorBase:
                 sh[n] = self._shape[d]
                 st[n] = self._stride[d]
                 n += 1
-        return _make_view(self, n, sh, st, self._offset)
+        return _view_out(self, _make_view(self, n, sh, st, self._offset), "squeeze", None)
 
     def unsqueeze(self, dim):
         cdef int64_t sh[16]
@@ -1189,7 +1388,7 @@ cdef class TensorBase:
         for d in range(k, nd):
             sh[d + 1] = self._shape[d]
             st[d + 1] = self._stride[d]
-        return _make_view(self, nd + 1, sh, st, self._offset)
+        return _view_out(self, _make_view(self, nd + 1, sh, st, self._offset), "unsqueeze", None)
 
     def flatten(self, start_dim=0, end_dim=-1):
         cdef int nd = self._ndim
@@ -1222,7 +1421,8 @@ cdef class TensorBase:
             raise RuntimeError(f"start ({s}) + length ({length}) exceeds dimension size ({n}).")
         memcpy(sh, self._shape, nd * sizeof(int64_t))
         sh[d] = length
-        return _make_view(self, nd, sh, self._stride, self._offset + s * self._stride[d])
+        return _view_out(self, _make_view(self, nd, sh, self._stride, self._offset + s * self._stride[d]),
+                         "narrow", (d, s, length))
 
     def select(self, dim, index):
         cdef int64_t sh[16]
@@ -1241,7 +1441,8 @@ cdef class TensorBase:
                 sh[n] = self._shape[k]
                 st[n] = self._stride[k]
                 n += 1
-        return _make_view(self, nd - 1, sh, st, self._offset + i * self._stride[d])
+        return _view_out(self, _make_view(self, nd - 1, sh, st, self._offset + i * self._stride[d]),
+                         "select", (d, i))
 
     # -------- arithmetic slots (the hot path: one call into the dispatcher)
     def __add__(self, other):

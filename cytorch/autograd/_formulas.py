@@ -1,0 +1,600 @@
+"""Every differentiable op's backward formula, in one table.
+
+Each entry names the op, what it keeps for backward (``save``: "a"/"b" inputs, "y" the output,
+only what the formula reads), and the formula: input gradients from the output gradient ``g``,
+written with differentiable ops so that create_graph=True gives higher-order gradients.
+``n`` is the op's Node: ``n.needs_input_grad``, ``n.in_shapes``, ``n.ctx`` (the op's
+arguments) and the saved tensors. Broadcasting and dtype are undone by the engine (a
+gradient may come back with its output's shape; it is summed to the input's shape).
+
+Adding an op is one entry: ``@binary``/``@unary`` for ops of the elementwise dispatcher, or
+``@generic("key")`` plus a ``differentiable(...)`` wrapper (cytorch/autograd/_wrap.py) or a
+``_view_out`` call in _tensor.pyx for everything else.
+"""
+import math
+
+import cytorch as _t
+from cytorch._C import _autograd as _A
+from cytorch._C._tensor import BINARY_OPS, UNARY_OPS, TensorBase
+
+_SAVE = {"a": 1, "b": 2, "y": 4}
+
+
+def _name(op):
+    return "".join(p.capitalize() for p in op.split("_")) + "Backward0"
+
+
+def _mask(save):
+    return sum(_SAVE[c] for c in save)
+
+
+def binary(op, save="", name=None):
+    """Register the backward of elementwise binary op ``op``: fn(n, g, a, b, y) -> (ga, gb)."""
+    def reg(fn):
+        def formula(n, gs):
+            sv = n._saved_tensors_or_none()
+            sc = n.ctx
+            a = sv[0] if sv is not None else None
+            b = sv[1] if sv is not None else None
+            if sc is not None:
+                a = sc[0] if sc[0] is not None else a
+                b = sc[1] if sc[1] is not None else b
+            return fn(n, gs[0], a, b, sv[2] if sv is not None else None)
+        _A._register_binary(BINARY_OPS[op], name or _name(op), formula, _mask(save))
+        return fn
+    return reg
+
+
+def unary(op, save="", name=None):
+    """Register the backward of elementwise unary op ``op``: fn(g, x, y) -> gx."""
+    def reg(fn):
+        def formula(n, gs):
+            sv = n._saved_tensors_or_none()
+            return (fn(gs[0], sv[0], sv[1]) if sv is not None else fn(gs[0], None, None),)
+        _A._register_unary(UNARY_OPS[op], name or _name(op), formula, _mask(save))
+        return fn
+    return reg
+
+
+def generic(key, name=None):
+    """Register the backward of a non-elementwise op: fn(n, g) -> tuple of input grads."""
+    def reg(fn):
+        def formula(n, gs):
+            r = fn(n, gs[0])
+            return r if isinstance(r, tuple) else (r,)
+        _A._register_generic(key, name or _name(key), formula)
+        return fn
+    return reg
+
+
+def _conj(x):
+    if isinstance(x, TensorBase):
+        return x.conj() if x.is_complex() else x
+    return x.conjugate() if isinstance(x, complex) else x
+
+
+def _zeros(g):
+    return _t.zeros_like(g)
+
+
+def _need(n, i):
+    return n._edges[i][0] is not None
+
+
+# ---------------------------------------------------------------- elementwise binary
+
+@binary("add")
+def _add(n, g, a, b, y):
+    return g, g
+
+
+@binary("sub")
+def _sub(n, g, a, b, y):
+    return g, (-g if _need(n, 1) else None)
+
+
+@binary("mul", save="ab")
+def _mul(n, g, a, b, y):
+    return (g * _conj(b) if _need(n, 0) else None,
+            g * _conj(a) if _need(n, 1) else None)
+
+
+@binary("div", save="by")
+def _div(n, g, a, b, y):
+    ga = g / _conj(b)
+    return ga, (-ga * _conj(y) if _need(n, 1) else None)
+
+
+@binary("pow", save="aby")
+def _pow(n, g, a, b, y):
+    ga = gb = None
+    if _need(n, 0):
+        if isinstance(b, TensorBase):
+            ga = _t.where(b == 0, 0.0, g * _conj(b * a ** (b - 1)))
+        else:
+            ga = g * _conj(b * a ** (b - 1)) if b != 0 else _zeros(g)
+    if _need(n, 1):
+        # d(a^b)/db = a^b log a, taken as 0 where a == 0 and b >= 0 (the limit)
+        if isinstance(a, TensorBase):
+            gb = _t.where((a == 0) & (b >= 0), 0.0, g * _conj(y * _t.log(a)))
+        else:
+            gb = g * _conj(y * math.log(a)) if a != 0 else _zeros(g)
+    return ga, gb
+
+
+def _minmax_mask(a, b, g, larger):
+    """1 where a wins, 1/2 at ties (the gradient is split), 0 where b wins."""
+    win = (a > b) if larger else (a < b)
+    return win.to(g.dtype) + (a == b).to(g.dtype) * 0.5
+
+
+@binary("maximum", save="ab")
+def _maximum(n, g, a, b, y):
+    m = _minmax_mask(a, b, g, True)
+    return g * m, g * (1 - m)
+
+
+@binary("minimum", save="ab")
+def _minimum(n, g, a, b, y):
+    m = _minmax_mask(a, b, g, False)
+    return g * m, g * (1 - m)
+
+
+@binary("fmax", save="ab")
+def _fmax(n, g, a, b, y):
+    # the NaN operand loses: the gradient goes to the number
+    m = _minmax_mask(a, b, g, True)
+    m = _t.where(_t.isnan(b), 1.0, _t.where(_t.isnan(a), 0.0, m))
+    return g * m, g * (1 - m)
+
+
+@binary("fmin", save="ab")
+def _fmin(n, g, a, b, y):
+    m = _minmax_mask(a, b, g, False)
+    m = _t.where(_t.isnan(b), 1.0, _t.where(_t.isnan(a), 0.0, m))
+    return g * m, g * (1 - m)
+
+
+@binary("atan2", save="ab")
+def _atan2(n, g, a, b, y):
+    d = a * a + b * b
+    return g * b / d, -g * a / d
+
+
+@binary("hypot", save="aby")
+def _hypot(n, g, a, b, y):
+    return g * a / y, g * b / y
+
+
+@binary("logaddexp", save="ab")
+def _logaddexp(n, g, a, b, y):
+    return g * _t.sigmoid(a - b), g * _t.sigmoid(b - a)
+
+
+@binary("xlogy", save="ab")
+def _xlogy(n, g, a, b, y):
+    ga = _t.where((a == 0) & ~_t.isnan(b), 0.0, g * _t.log(b)) if _need(n, 0) else None
+    return ga, (g * a / b if _need(n, 1) else None)
+
+
+@binary("fmod", save="ab")
+def _fmod(n, g, a, b, y):
+    return g, (-g * _t.trunc(a / b) if _need(n, 1) else None)
+
+
+@binary("remainder", save="ab")
+def _remainder(n, g, a, b, y):
+    return g, (-g * _t.floor(a / b) if _need(n, 1) else None)
+
+
+# ---------------------------------------------------------------- elementwise unary
+
+@unary("neg")
+def _neg(g, x, y):
+    return -g
+
+
+@unary("abs", save="a")
+def _abs(g, x, y):
+    return g * _t.sgn(x)
+
+
+@unary("exp", save="y")
+def _exp(g, x, y):
+    return g * _conj(y)
+
+
+@unary("exp2", save="y")
+def _exp2(g, x, y):
+    return g * _conj(y * math.log(2.0))
+
+
+@unary("expm1", save="y")
+def _expm1(g, x, y):
+    return g * _conj(y + 1)
+
+
+@unary("log", save="a")
+def _log(g, x, y):
+    return g / _conj(x)
+
+
+@unary("log2", save="a")
+def _log2(g, x, y):
+    return g / _conj(x * math.log(2.0))
+
+
+@unary("log10", save="a")
+def _log10(g, x, y):
+    return g / _conj(x * math.log(10.0))
+
+
+@unary("log1p", save="a")
+def _log1p(g, x, y):
+    return g / _conj(x + 1)
+
+
+@unary("sqrt", save="y")
+def _sqrt(g, x, y):
+    return g / _conj(2 * y)
+
+
+@unary("rsqrt", save="y")
+def _rsqrt(g, x, y):
+    return -0.5 * g * _conj(y * y * y)
+
+
+@unary("reciprocal", save="y")
+def _reciprocal(g, x, y):
+    return -g * _conj(y * y)
+
+
+@unary("square", save="a")
+def _square(g, x, y):
+    return 2 * g * _conj(x)
+
+
+@unary("sin", save="a")
+def _sin(g, x, y):
+    return g * _conj(_t.cos(x))
+
+
+@unary("cos", save="a")
+def _cos(g, x, y):
+    return -g * _conj(_t.sin(x))
+
+
+@unary("tan", save="y")
+def _tan(g, x, y):
+    return g * _conj(1 + y * y)
+
+
+@unary("asin", save="a")
+def _asin(g, x, y):
+    return g * _conj(_t.rsqrt(1 - x * x))
+
+
+@unary("acos", save="a")
+def _acos(g, x, y):
+    return -g * _conj(_t.rsqrt(1 - x * x))
+
+
+@unary("atan", save="a")
+def _atan(g, x, y):
+    return g / _conj(1 + x * x)
+
+
+@unary("sinh", save="a")
+def _sinh(g, x, y):
+    return g * _conj(_t.cosh(x))
+
+
+@unary("cosh", save="a")
+def _cosh(g, x, y):
+    return g * _conj(_t.sinh(x))
+
+
+@unary("tanh", save="y")
+def _tanh(g, x, y):
+    return g * _conj(1 - y * y)
+
+
+@unary("asinh", save="a")
+def _asinh(g, x, y):
+    return g * _conj(_t.rsqrt(x * x + 1))
+
+
+@unary("acosh", save="a")
+def _acosh(g, x, y):
+    return g * _conj(_t.rsqrt(x * x - 1))
+
+
+@unary("atanh", save="a")
+def _atanh(g, x, y):
+    return g / _conj(1 - x * x)
+
+
+@unary("sigmoid", save="y")
+def _sigmoid(g, x, y):
+    return g * _conj(y * (1 - y))
+
+
+@unary("relu", save="y", name="ReluBackward0")
+def _relu(g, x, y):
+    return g * (y > 0).to(g.dtype)
+
+
+@unary("erf", save="a")
+def _erf(g, x, y):
+    return g * (2.0 / math.sqrt(math.pi)) * _t.exp(-x * x)
+
+
+@unary("erfc", save="a")
+def _erfc(g, x, y):
+    return g * (-2.0 / math.sqrt(math.pi)) * _t.exp(-x * x)
+
+
+@unary("lgamma", save="a")
+def _lgamma(g, x, y):
+    return g * _t.digamma(x)
+
+
+@unary("erfinv", save="y")
+def _erfinv(g, x, y):
+    return g * (math.sqrt(math.pi) / 2) * _t.exp(y * y)
+
+
+@unary("frac")
+def _frac(g, x, y):
+    return g
+
+
+@unary("conj")
+def _conj_bw(g, x, y):
+    return _conj(g)
+
+
+def _zero_grad_unary(op):
+    # piecewise-constant ops: defined, zero gradient (like PyTorch)
+    unary(op)(lambda g, x, y: _zeros(g))
+
+
+for _op in ("floor", "ceil", "trunc", "round", "sign"):
+    _zero_grad_unary(_op)
+
+
+# ---------------------------------------------------------------- reductions used by the engine
+
+@generic("sum_to", name="SumToBackward0")
+def _sum_to_bw(n, g):
+    return g.expand(n.in_shapes[0])
+
+
+# ---------------------------------------------------------------- views and copies (_tensor.pyx)
+
+def _reshape_back(n, g):
+    return g.reshape(n.in_shapes[0])
+
+
+for _key, _nm in (("view", "ViewBackward0"), ("reshape", "UnsafeViewBackward0"),
+                  ("squeeze", "SqueezeBackward0"), ("unsqueeze", "UnsqueezeBackward0")):
+    generic(_key, _nm)(_reshape_back)
+
+
+@generic("permute")
+def _permute_bw(n, g):
+    dims = [d % len(n.ctx) if len(n.ctx) else d for d in n.ctx]
+    inv = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inv[d] = i
+    return g.permute(inv)
+
+
+@generic("transpose")
+def _transpose_bw(n, g):
+    return g.transpose(*n.ctx)
+
+
+@generic("alias")
+def _alias_bw(n, g):
+    return g
+
+
+@generic("expand")
+def _expand_bw(n, g):
+    return g           # the engine sums g back to the input's shape
+
+
+def _pad(g, dim, before, after):
+    """g with zero blocks of ``before``/``after`` entries around it along ``dim``."""
+    parts = []
+    for k in (before, after):
+        if k:
+            shape = list(g.shape)
+            shape[dim] = k
+            parts.append(_t.zeros(shape, dtype=g.dtype))
+        else:
+            parts.append(None)
+    return _t.cat([p for p in (parts[0], g, parts[1]) if p is not None], dim)
+
+
+@generic("narrow", name="SliceBackward0")
+def _narrow_bw(n, g):
+    d, s, length = n.ctx
+    size = n.in_shapes[0][d]
+    return _pad(g, d, s, size - s - length)
+
+
+@generic("select")
+def _select_bw(n, g):
+    d, i = n.ctx
+    size = n.in_shapes[0][d]
+    return _pad(g.unsqueeze(d), d, i, size - i - 1)
+
+
+@generic("clone")
+def _clone_bw(n, g):
+    return g
+
+
+@generic("to", name="ToCopyBackward0")
+def _to_bw(n, g):
+    return g           # the engine casts back to the input's dtype
+
+
+# ---------------------------------------------------------------- indexing
+
+def _flat_positions(shape, key):
+    """Flat indices (into a tensor of ``shape``) of the elements ``x[key]`` reads."""
+    numel = 1
+    for s in shape:
+        numel *= s
+    return _t.arange(numel).reshape(shape)[key]
+
+
+@generic("getitem", name="IndexBackward0")
+def _getitem_bw(n, g):
+    return _put_flat(g, n.ctx, n.in_shapes[0])
+
+
+def _put_flat(g, key, shape):
+    """zeros(shape) with g added at x[key]'s positions (repeated indices accumulate)."""
+    pos = _flat_positions(shape, key)
+    with _t.no_grad():
+        z = _t.zeros(_numel(shape), dtype=g.dtype)
+        z.index_add_(0, pos.reshape(-1), g.detach().reshape(-1))
+        r = z.reshape(shape)
+    if _t.is_grad_enabled() and g.requires_grad:
+        _A._record("put_flat", (g,), r, ctx=(key, tuple(shape)))
+    return r
+
+
+@generic("put_flat", name="IndexPutBackward0")
+def _put_flat_bw(n, g):
+    return g[n.ctx[0]]
+
+
+def _numel(shape):
+    p = 1
+    for s in shape:
+        p *= s
+    return p
+
+
+@generic("setitem", name="CopySlices")
+def _setitem_bw(n, g):
+    key = n.ctx
+    gv = g[key] if n.needs_input_grad[1] else None
+    gs = None
+    if n.needs_input_grad[0]:
+        with _t.no_grad():
+            written = _put_flat(_t.ones_like(g[key]), key, tuple(g.shape)) != 0
+        gs = _t.where(written, 0.0, g)
+    return gs, gv
+
+
+@generic("where", name="WhereBackward0")
+def _where_bw(n, g):
+    cond = n.ctx
+    z = _zeros(g)
+    return (_t.where(cond, g, z) if n.needs_input_grad[0] else None,
+            _t.where(cond, z, g) if n.needs_input_grad[1] else None)
+
+
+@generic("clamp", name="ClampBackward1")
+def _clamp_bw(n, g):
+    x, lo, hi = n.saved_tensors
+    lo = n.ctx[0] if lo is None else lo
+    hi = n.ctx[1] if hi is None else hi
+    inside = _t.ones_like(g, dtype=_t.bool)
+    if lo is not None:
+        inside = inside & (x >= lo)
+    if hi is not None:
+        inside = inside & (x <= hi)
+    gx = g * inside.to(g.dtype) if n.needs_input_grad[0] else None
+    glo = g * (x < lo).to(g.dtype) if lo is not None and n.needs_input_grad[1] else None
+    ghi = g * (x > hi).to(g.dtype) if hi is not None and n.needs_input_grad[2] else None
+    return gx, glo, ghi
+
+
+@generic("copy_", name="CopyBackwards")
+def _copy_bw(n, g):
+    return (_zeros(g) if n.needs_input_grad[0] else None), (g if n.needs_input_grad[1] else None)
+
+
+@generic("fill_", name="FillBackward0")
+def _fill_bw(n, g):
+    return _zeros(g), None
+
+
+# ---------------------------------------------------------------- matrix products
+
+def _mT(x):
+    return _conj(x.transpose(-1, -2))
+
+
+@generic("matmul", name="MatmulBackward0")
+def _matmul_bw(n, g):
+    a, b = n.saved_tensors
+    if a.dim() == 1 and b.dim() == 1:
+        return (g * _conj(b) if n.needs_input_grad[0] else None,
+                g * _conj(a) if n.needs_input_grad[1] else None)
+    a2 = a.unsqueeze(0) if a.dim() == 1 else a
+    b2 = b.unsqueeze(-1) if b.dim() == 1 else b
+    g2 = g.unsqueeze(-2) if a.dim() == 1 else g
+    g2 = g2.unsqueeze(-1) if b.dim() == 1 else g2
+    ga = gb = None
+    if n.needs_input_grad[0]:
+        ga = _t.matmul(g2, _mT(b2))
+        if a.dim() == 1:
+            ga = ga.squeeze(-2)
+    if n.needs_input_grad[1]:
+        gb = _t.matmul(_mT(a2), g2)
+        if b.dim() == 1:
+            gb = gb.squeeze(-1)
+    return ga, gb
+
+
+@generic("mm", name="MmBackward0")
+def _mm_bw(n, g):
+    a, b = n.saved_tensors
+    return (_t.mm(g, _mT(b)) if n.needs_input_grad[0] else None,
+            _t.mm(_mT(a), g) if n.needs_input_grad[1] else None)
+
+
+@generic("bmm", name="BmmBackward0")
+def _bmm_bw(n, g):
+    a, b = n.saved_tensors
+    return (_t.bmm(g, _mT(b)) if n.needs_input_grad[0] else None,
+            _t.bmm(_mT(a), g) if n.needs_input_grad[1] else None)
+
+
+@generic("addmm", name="AddmmBackward0")
+def _addmm_bw(n, g):
+    _, m1, m2 = n.saved_tensors
+    beta, alpha = n.ctx
+    return (g * _conj(beta) if n.needs_input_grad[0] else None,
+            _t.mm(g, _mT(m2)) * _conj(alpha) if n.needs_input_grad[1] else None,
+            _t.mm(_mT(m1), g) * _conj(alpha) if n.needs_input_grad[2] else None)
+
+
+# ---------------------------------------------------------------- joining
+
+@generic("cat", name="CatBackward0")
+def _cat_bw(n, g):
+    dim = n.ctx
+    out, start = [], 0
+    for shape in n.in_shapes:
+        if len(shape) == 1 and shape[0] == 0 and g.dim() != 1:
+            out.append(_t.zeros(0, dtype=g.dtype))   # skipped legacy empty input
+            continue
+        k = shape[dim]
+        out.append(g.narrow(dim, start, k))
+        start += k
+    return tuple(out)
+
+
+@generic("stack", name="StackBackward0")
+def _stack_bw(n, g):
+    dim = n.ctx
+    return tuple(g.select(dim, i) for i in range(len(n.in_shapes)))

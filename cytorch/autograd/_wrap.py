@@ -1,0 +1,192 @@
+"""Autograd for ops written in Python families (indexing, matmul, joining, clamp, copies).
+
+``differentiable(key, fn, ...)`` wraps an op: with grad mode off or no input requiring grad it
+calls ``fn`` directly; otherwise it runs ``fn`` under no_grad and records one node whose
+backward is ``key``'s entry in _formulas.py. ``install()`` puts the wrappers in place of the
+plain ops (module attribute, ``cytorch.<name>`` and the Tensor method), so the families'
+own files stay free of autograd code.
+"""
+from cytorch._C import _autograd as _A
+from cytorch._C import _tensor as _C
+from cytorch._C._tensor import TensorBase
+from cytorch._C._autograd import is_grad_enabled, _set_grad_mode
+
+_OUT_MSG = ("{}(): functions with out=... arguments don't support automatic differentiation, "
+            "but one of the arguments requires grad.")
+
+
+def _any_requires_grad(xs):
+    for x in xs:
+        if isinstance(x, TensorBase) and x.requires_grad:
+            return True
+    return False
+
+
+def differentiable(key, fn, inputs, ctx=None, save=None, is_view=False, name=None, mode=0):
+    """Wrap ``fn`` so that calls on tensors requiring grad record a ``key`` node.
+
+    inputs(*args, **kw) -> the differentiable inputs (tensors or anything else), in the order the
+    formula returns gradients; ctx(*args, **kw) -> what the formula reads from ``n.ctx``;
+    save(*args, **kw) -> tensors kept (version-checked) for backward. ``mode`` says where tensors
+    that may require grad are (0: any argument, 1: the first, 2: in the first, a sequence): the
+    no-grad path is one C-level check.
+    """
+    opname = name or key
+
+    def record(args, kw):
+        if kw.get("out") is not None:
+            raise RuntimeError(_OUT_MSG.format(opname))
+        ins = inputs(*args, **kw)
+        prev = _set_grad_mode(False)
+        try:
+            out = fn(*args, **kw)
+        finally:
+            _set_grad_mode(prev)
+        if isinstance(out, TensorBase) and any(out is x for x in ins):
+            out = out.detach()        # an op that returned its input still gets its own node
+        return _A._record(key, tuple(ins), out, ctx(*args, **kw) if ctx is not None else None,
+                          save(*args, **kw) if save is not None else (), is_view)
+
+    if mode == 3:
+        wrapper = _A._make_getitem(fn, record)
+    else:
+        wrapper = _A._make_wrapper(fn, mode, record)
+    try:
+        wrapper.__name__ = getattr(fn, "__name__", key)
+        wrapper.__doc__ = getattr(fn, "__doc__", None)
+    except (AttributeError, TypeError):
+        pass
+    return wrapper
+
+
+def _replace(module, name, new, tensor_names=()):
+    import cytorch
+    from cytorch._tensor import Tensor
+    old = getattr(module, name)
+    setattr(module, name, new)
+    if getattr(cytorch, name, None) is old:
+        setattr(cytorch, name, new)
+    for k, v in list(vars(Tensor).items()):
+        if v is old:
+            setattr(Tensor, k, new)
+    for k in tensor_names:
+        setattr(Tensor, k, new)
+
+
+def install():
+    from cytorch._ops import blas, shape, indexing, elementwise, conversion
+    from cytorch._C import _indexing
+    from cytorch._tensor import Tensor
+
+    # matrix products
+    ab = lambda a, b, *r, **k: (a, b)  # noqa: E731
+    for nm in ("matmul", "mm", "bmm"):
+        _replace(blas, nm, differentiable(nm, getattr(blas, nm), ab, save=ab))
+    _replace(blas, "addmm", differentiable(
+        "addmm", blas.addmm, lambda input, m1, m2, **k: (input, m1, m2),
+        ctx=lambda input, m1, m2, beta=1, alpha=1, **k: (beta, alpha),
+        save=lambda input, m1, m2, **k: (None, m1, m2)))
+
+    # joining
+    def seq_inputs(tensors, *a, **k):
+        return tuple(tensors)
+
+    def cat_dim(tensors, dim=0, *, out=None, axis=None):
+        d = dim if axis is None else axis
+        nd = max(t.dim() for t in tensors)
+        return d % nd if nd else d
+
+    def stack_dim(tensors, dim=0, *, out=None, axis=None):
+        d = dim if axis is None else axis
+        return d % (tensors[0].dim() + 1)
+
+    _replace(shape, "cat", differentiable("cat", shape.cat, seq_inputs, ctx=cat_dim, mode=2))
+    _replace(shape, "stack", differentiable("stack", shape.stack, seq_inputs, ctx=stack_dim, mode=2))
+
+    # indexing: x[key] and x[key] = v
+    getitem = differentiable("getitem", _indexing.getitem, lambda self, key: (self,),
+                             ctx=lambda self, key: key, mode=3)
+    Tensor.__getitem__ = getitem
+    plain_setitem = _indexing.setitem
+
+    def setitem(self, key, value):
+        if not is_grad_enabled() or not (self.requires_grad or _any_requires_grad((value,))):
+            return plain_setitem(self, key, value)
+        _C._check_inplace(self)
+        edge_self = self.detach() if not self.requires_grad else _snapshot_edge(self)
+        with _no_grad():
+            plain_setitem(self, key, value.detach() if isinstance(value, TensorBase) else value)
+        node_out = self.detach()
+        _A._record("setitem", (edge_self, value), node_out, ctx=key)
+        self._set_grad_fn(node_out.grad_fn, 0)
+    Tensor.__setitem__ = setitem
+
+    def where_inputs(condition, input=None, other=None, **k):
+        return (input, other)
+
+    where = differentiable("where", indexing.where, where_inputs, ctx=lambda c, *a, **k: c)
+    _replace(indexing, "where", where)
+    Tensor.where = lambda self, condition, y: where(condition, self, y)
+
+    # clamp with its own formula (maximum/minimum would split the gradient at the bounds)
+    def clamp_inputs(input, min=None, max=None, **k):
+        return (input, min, max)
+
+    def clamp_ctx(input, min=None, max=None, **k):
+        return (None if isinstance(min, TensorBase) else min, None if isinstance(max, TensorBase) else max)
+
+    def clamp_save(input, min=None, max=None, **k):
+        return (input, min if isinstance(min, TensorBase) else None, max if isinstance(max, TensorBase) else None)
+
+    clamp = differentiable("clamp", elementwise.clamp, clamp_inputs, ctx=clamp_ctx, save=clamp_save)
+    _replace(elementwise, "clamp", clamp, tensor_names=("clamp", "clip"))
+    import cytorch
+    cytorch.clip = clamp
+
+    # in-place copies: the tensor becomes the op's output in the graph
+    plain_copy = conversion.copy_
+
+    def copy_(self, src, non_blocking=False):
+        if not is_grad_enabled() or not (self.requires_grad or _any_requires_grad((src,))):
+            return plain_copy(self, src)
+        _C._check_inplace(self)
+        edge_self = _snapshot_edge(self) if self.requires_grad else None
+        with _no_grad():
+            plain_copy(self, src.detach() if isinstance(src, TensorBase) else src)
+        node_out = self.detach()
+        _A._record("copy_", (edge_self, src), node_out)
+        return self._set_grad_fn(node_out.grad_fn, 0)
+    Tensor.copy_ = copy_
+
+    def _fill_wrapper(plain):
+        def f(self, *args):
+            if not is_grad_enabled() or not self.requires_grad:
+                return plain(self, *args)
+            _C._check_inplace(self)
+            edge_self = _snapshot_edge(self)
+            with _no_grad():
+                plain(self, *args)
+            node_out = self.detach()
+            _A._record("fill_", (edge_self, None), node_out)
+            return self._set_grad_fn(node_out.grad_fn, 0)
+        f.__name__ = plain.__name__
+        return f
+    Tensor.fill_ = _fill_wrapper(conversion.fill_)
+    Tensor.zero_ = _fill_wrapper(conversion.zero_)
+
+
+def _snapshot_edge(t):
+    """A header that stands for t's current place in the graph (its grad_fn), sharing nothing."""
+    s = t.detach()
+    s._set_grad_fn(t.grad_fn, t.output_nr)
+    if t.grad_fn is None:
+        return t
+    return s
+
+
+class _no_grad:
+    def __enter__(self):
+        self.prev = _set_grad_mode(False)
+
+    def __exit__(self, *exc):
+        _set_grad_mode(self.prev)

@@ -405,3 +405,15 @@ def test_return_types_unpack_name_and_pickle():
     back = pickle.loads(pickle.dumps(r))
     assert back.values.tolist() == [1, 2, 3] and type(back) is ct.return_types.sort
     assert repr(x.min(0)).startswith("cytorch.return_types.min(\nvalues=")
+
+
+def test_tensor_from_nested_list_makes_no_reference_cycles():
+    import gc
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(200):
+            ct.tensor([[1.0, 2.0], [3.0, 4.0]])
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

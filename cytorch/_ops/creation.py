@@ -85,17 +85,20 @@ def _from_nested(data, dtype):
     return from_numpy(out)
 
 
+def _nested_shape(x):
+    """Shape of nested lists/tuples (ValueError when ragged); module-level so no closure cycle."""
+    if isinstance(x, (list, tuple)):
+        shapes = [_nested_shape(v) for v in x]
+        if any(s != shapes[0] for s in shapes):
+            raise ValueError(f"expected sequence of length {len(shapes[0]) if shapes[0] else 0} at dim 1 (got ragged input)")
+        return (len(x),) + (shapes[0] if shapes else ())
+    if isinstance(x, TensorBase):
+        return tuple(x.shape)
+    return ()
+
+
 def _is_rectangular(data):
-    def shape_of(x):
-        if isinstance(x, (list, tuple)):
-            shapes = [shape_of(v) for v in x]
-            if any(s != shapes[0] for s in shapes):
-                raise ValueError(f"expected sequence of length {len(shapes[0]) if shapes[0] else 0} at dim 1 (got ragged input)")
-            return (len(x),) + (shapes[0] if shapes else ())
-        if isinstance(x, TensorBase):
-            return tuple(x.shape)
-        return ()
-    shape_of(data)
+    _nested_shape(data)
     return True
 
 

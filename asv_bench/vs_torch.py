@@ -77,6 +77,24 @@ def cases(ct, torch):
             return lambda: lib.matmul(a, b)
         return make
 
+    def tiny_autograd(lib):
+        a, b, c = (lib.ones(1, requires_grad=True) for _ in range(3))
+
+        def step():
+            (a * b + c).sum().backward()
+        return step
+
+    def chain_autograd(lib):
+        x = lib.from_numpy(np.random.default_rng(3).standard_normal(1000).astype(np.float32))
+        x.requires_grad_(True)
+
+        def step():
+            y = x
+            for _ in range(25):   # 100 elementwise ops
+                y = (y * 0.5 + 0.1).tanh() - y * 0.01
+            y.sum().backward()
+        return step
+
     def tiny_fwd_bwd(lib):
         lib.manual_seed(0)
         model = lib.nn.Sequential(lib.nn.Linear(32, 64), lib.nn.ReLU(), lib.nn.Linear(64, 10))
@@ -97,6 +115,8 @@ def cases(ct, torch):
         ("sum, 10M float32", ("sum",), sum_10m),
         ("matmul 64³ float32", ("matmul",), matmul(64)),
         ("matmul 1024³ float32", ("matmul",), matmul(1024)),
+        ("(a*b + c).sum().backward(), 1 elem", ("Tensor.backward", "sum"), tiny_autograd),
+        ("100-op chain fwd+bwd, 1000 elem", ("Tensor.backward", "sum", "tanh"), chain_autograd),
         ("tiny MLP forward+backward", ("nn.Linear", "nn.Sequential", "nn.ReLU", "randn", "manual_seed",
                                        "Tensor.backward", "mean"), tiny_fwd_bwd),
     ]

@@ -212,6 +212,7 @@ def _first(input, *a, **k):
 
 def install_reductions():
     from cytorch._ops import reductions as R, shape as S, indexing as I
+    from cytorch import return_types
 
     def red_ctx(input, dim=None, keepdim=False, *a, **k):
         return (_rdims(dim, input.dim()), keepdim)
@@ -244,7 +245,19 @@ def install_reductions():
         p = 2.0 if p is None or p == "fro" else float(p)
         return (_rdims(dim, input.dim()), keepdim, p)
 
-    _replace(R, "norm", differentiable("norm", R.norm, _first, ctx=norm_ctx, save=_first, mode=1))
+    # cytorch.norm / Tensor.norm are blas.norm (vector norms, 'fro' and 'nuc' matrix norms);
+    # 'fro' over two dims is the vector 2-norm over them; 'nuc' records nothing yet
+    from cytorch._ops import blas as B
+    for mod in (R, B):
+        plain_norm = mod.norm
+        vec_norm = differentiable("norm", plain_norm, _first, ctx=norm_ctx, save=_first, mode=1)
+
+        def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None, _v=vec_norm, _p=plain_norm):
+            if p == "nuc":
+                return _p(input, p, dim, keepdim, out, dtype)
+            return _v(input, p, dim, keepdim, out=out, dtype=dtype)
+        norm.__doc__ = plain_norm.__doc__
+        _replace(mod, "norm", norm)
 
     def soft_ctx(input, dim=None, dtype=None, *a, **k):
         return (dim, dtype)
@@ -258,15 +271,19 @@ def install_reductions():
     # max/min: with a dim (values, indices), without (one value), with a tensor (elementwise)
     for nm in ("max", "min"):
         plain = getattr(R, nm)
-        by_dim = differentiable(nm + "_dim", plain, _first, ctx=red_ctx, save=_first, mode=1)
+        as_tuple = (lambda _p: lambda *a, **k: tuple(_p(*a, **k)))(plain)   # the recorder takes plain tuples
+        by_dim = differentiable(nm + "_dim", as_tuple, _first, ctx=red_ctx, save=_first, mode=1)
         by_all = differentiable(nm + "_all", plain, _first, ctx=red_ctx, save=_first, mode=1)
+        rt = getattr(return_types, nm)
 
-        def extreme(input, dim=None, keepdim=False, *, out=None, _d=by_dim, _a=by_all, _p=plain):
+        def extreme(input, dim=None, keepdim=False, *, out=None, _d=by_dim, _a=by_all, _p=plain, _rt=rt):
             if dim is None:
                 return _a(input) if out is None else _p(input, out=out)
             if isinstance(dim, TensorBase):
                 return _p(input, dim, out=out) if out is not None else _p(input, dim)
-            return _d(input, dim, keepdim, out=out)
+            if out is not None:
+                return _p(input, dim, keepdim, out=out) if not (is_grad_enabled() and _any_requires_grad((input,))) else _d(input, dim, keepdim, out=out)
+            return _rt(*_d(input, dim, keepdim))
         extreme.__name__ = nm
         extreme.__doc__ = plain.__doc__
         _replace(R, nm, extreme)

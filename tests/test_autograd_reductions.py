@@ -262,3 +262,32 @@ def test_out_refused():
     x = leaf((3,))
     with pytest.raises(RuntimeError):
         cytorch.sum(x, 0, out=cytorch.empty(()))
+
+
+def test_edge_cases_vs_torch(torch):
+    cases = [
+        ((3, 4), lambda m, x: m.index_select(x, 0, m.tensor(1)) * 2),
+        ((4,), lambda m, x: m.index_select(x, 0, m.tensor([1, 1, 3])) * 2),
+        ((3, 4), lambda m, x: x.masked_fill(m.tensor([[True], [False], [True]]), 1.0) * x),
+        ((), lambda m, x: m.max(x, 0).values * 3),
+        ((), lambda m, x: x.max() * 3),
+        ((3, 4), lambda m, x: x.repeat(0, 2)),
+        ((3, 4), lambda m, x: x.flip(0, 1) * m.arange(4.)),
+        ((), lambda m, x: x.cumsum(0) * 2),
+        ((3, 4), lambda m, x: x.norm(dim=(0, 1)) * 2),
+        ((3, 4), lambda m, x: x.norm("fro", (0, 1)) * 2),
+        ((3, 4), lambda m, x: x.var(True) * 2),
+        ((3, 4), lambda m, x: x.sum((0, 1), keepdim=True) * x),
+        ((2, 0), lambda m, x: x.mean(-1) * 2),
+        ((0, 3), lambda m, x: x.prod(0) * 2),
+        ((3, 4), lambda m, x: x.softmax(-1, dtype=m.float32).double() * m.arange(4.).double()),
+        ((3, 4), lambda m, x: x.expand(2, 3, 4).sum(0) * x),
+        ((3, 4), lambda m, x: x.min(1, keepdim=True)[0] * 2),
+    ]
+    for shape, f in cases:
+        a = RNG.uniform(-1, 1, shape)
+        x = cytorch.tensor(a).requires_grad_()
+        xt = torch.tensor(a, requires_grad=True)
+        f(cytorch, x).sum().backward()
+        f(torch, xt).sum().backward()
+        assert_close(x.grad, xt.grad.numpy(), 1e-6, 1e-6)

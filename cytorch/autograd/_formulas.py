@@ -667,14 +667,16 @@ def _min_dim_bw(n, g):
 def _pick_bw(n, g, fn):
     # the gradient goes to the element whose index the op returned
     x, = n.saved_tensors
-    (d,), keepdim = n.ctx
+    dims, keepdim = n.ctx
+    if not dims:                      # a 0-d input: the value itself
+        return g
+    d = dims[0]
     with _t.no_grad():
         idx = fn(x, d, keepdim=True).indices
         shape = [1] * x.dim()
-        if x.dim():
-            shape[d] = x.shape[d]
-        hot = (_t.arange(x.shape[d] if x.dim() else 1).reshape(shape) == idx).to(g.dtype)
-    return _unreduce(g, n.in_shapes[0], (d,) if x.dim() else (), keepdim) * hot
+        shape[d] = x.shape[d]
+        hot = (_t.arange(x.shape[d]).reshape(shape) == idx).to(g.dtype)
+    return _unreduce(g, n.in_shapes[0], dims, keepdim) * hot
 
 
 def _even_bw(n, g, fn):
@@ -800,15 +802,13 @@ def _index_select_bw(n, g):
     dim, index = n.ctx
     shape = n.in_shapes[0]
     return _scatter_grad("index_select_back", g, n, lambda gd: _t.zeros(
-        shape, dtype=gd.dtype).index_add_(dim, index.reshape(-1), gd.reshape(
-            list(gd.shape) if gd.dim() else [1])).reshape(shape))
+        shape, dtype=gd.dtype).index_add_(dim, index.reshape(-1), gd))
 
 
 @generic("index_select_back", name="IndexAddBackward0")
 def _index_select_back_bw(n, g):
     dim, index = n.ctx
-    r = _t.index_select(g, dim, index.reshape(-1)) if g.dim() else g
-    return r.reshape(n._out_shape0) if False else r
+    return _t.index_select(g, dim, index.reshape(-1))
 
 
 @generic("gather")

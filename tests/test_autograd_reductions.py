@@ -291,3 +291,15 @@ def test_edge_cases_vs_torch(torch):
         f(cytorch, x).sum().backward()
         f(torch, xt).sum().backward()
         assert_close(x.grad, xt.grad.numpy(), 1e-6, 1e-6)
+
+
+@pytest.mark.parametrize("f", [
+    lambda t: t.prod(1), lambda t: t.prod(), lambda t: cytorch.norm(t, 2, 1), lambda t: cytorch.norm(t, 3),
+    lambda t: t.logsumexp(0), lambda t: t.var(1), lambda t: t.std(0, keepdim=True), lambda t: t.amax(1) ** 2,
+    lambda t: t.max(0).values ** 2, lambda t: t.masked_fill(t > 0, 0.5) ** 2, lambda t: t.flip(1).cumsum(1) ** 2,
+    lambda t: cytorch.roll(t, 1, 0) ** 3, lambda t: t.gather(0, cytorch.tensor([[2, 0, 1, 1]])) ** 2,
+], ids=["prod1", "prod", "norm2", "norm3", "lse", "var", "std", "amax", "max", "masked_fill", "flipcumsum",
+        "roll", "gather"])
+def test_more_gradgradcheck(f):
+    x = leaf((3, 4), True, lo=0.3, hi=1.5)
+    assert gradgradcheck(f, (x,))

@@ -303,3 +303,13 @@ def test_edge_cases_vs_torch(torch):
 def test_more_gradgradcheck(f):
     x = leaf((3, 4), True, lo=0.3, hi=1.5)
     assert gradgradcheck(f, (x,))
+
+
+def test_max_dim_out():
+    x = leaf((3, 4))
+    v, i = cytorch.empty(3, dtype=cytorch.float64), cytorch.empty(3, dtype=cytorch.int64)
+    with pytest.raises(RuntimeError):
+        cytorch.max(x, 1, out=(v, i))
+    with cytorch.no_grad():
+        r = cytorch.max(x, 1, out=(v, i))
+    assert_close(r[0], np_of(x.detach()).max(1), 0, 0)

@@ -284,7 +284,9 @@ def install_reductions():
             if isinstance(dim, TensorBase):
                 return _p(input, dim, out=out) if out is not None else _p(input, dim)
             if out is not None:
-                return _p(input, dim, keepdim, out=out) if not (is_grad_enabled() and _any_requires_grad((input,))) else _d(input, dim, keepdim, out=out)
+                if is_grad_enabled() and _any_requires_grad((input,)):
+                    return _d(input, dim, keepdim, out=out)          # raises: out= is not differentiable
+                return _p(input, dim, keepdim, out=out)
             return _rt(*_d(input, dim, keepdim))
         extreme.__name__ = nm
         extreme.__doc__ = plain.__doc__

@@ -598,3 +598,264 @@ def _cat_bw(n, g):
 def _stack_bw(n, g):
     dim = n.ctx
     return tuple(g.select(dim, i) for i in range(len(n.in_shapes)))
+
+
+# ---------------------------------------------------------------- reductions (ctx: (dims, keepdim),
+# dims a sorted tuple of non-negative dims, the reduced ones; the wrappers in _wrap.py normalise)
+
+def _unreduce(g, shape, dims, keepdim):
+    """g (the reduced gradient) viewed with the reduced dims back and expanded to ``shape``."""
+    if not keepdim and len(shape):
+        for d in dims:
+            g = g.unsqueeze(d)
+    return g.expand(tuple(shape))
+
+
+def _count(shape, dims):
+    c = 1
+    for d in dims:
+        c *= shape[d]
+    return c
+
+
+def _reduce_keep(fn, x, dims):
+    """fn(x, dims, keepdim=True) for reductions taking one dim (prod): applied dim by dim."""
+    for d in dims:
+        x = fn(x, d, keepdim=True)
+    return x
+
+
+@generic("sum")
+def _sum_bw(n, g):
+    dims, keepdim = n.ctx
+    return _unreduce(g, n.in_shapes[0], dims, keepdim)
+
+
+@generic("mean")
+def _mean_bw(n, g):
+    dims, keepdim = n.ctx
+    shape = n.in_shapes[0]
+    return _unreduce(g, shape, dims, keepdim) / max(_count(shape, dims), 1)
+
+
+@generic("softmax")
+def _softmax_bw(n, g):
+    x, = n.saved_tensors
+    dim, dtype = n.ctx
+    y = _t.softmax(x, dim, dtype=dtype)
+    return y * (g - (g * y).sum(dim, keepdim=True))
+
+
+@generic("log_softmax", name="LogSoftmaxBackward0")
+def _log_softmax_bw(n, g):
+    x, = n.saved_tensors
+    dim, dtype = n.ctx
+    y = _t.log_softmax(x, dim, dtype=dtype)
+    return g - _t.exp(y) * g.sum(dim, keepdim=True)
+
+
+@generic("max_dim", name="MaxBackward0")
+def _max_dim_bw(n, g):
+    return _pick_bw(n, g, _t.max)
+
+
+@generic("min_dim", name="MinBackward0")
+def _min_dim_bw(n, g):
+    return _pick_bw(n, g, _t.min)
+
+
+def _pick_bw(n, g, fn):
+    # the gradient goes to the element whose index the op returned
+    x, = n.saved_tensors
+    dims, keepdim = n.ctx
+    if not dims:                      # a 0-d input: the value itself
+        return g
+    d = dims[0]
+    with _t.no_grad():
+        idx = fn(x, d, keepdim=True).indices
+        shape = [1] * x.dim()
+        shape[d] = x.shape[d]
+        hot = (_t.arange(x.shape[d]).reshape(shape) == idx).to(g.dtype)
+    return _unreduce(g, n.in_shapes[0], dims, keepdim) * hot
+
+
+def _even_bw(n, g, fn):
+    # ties share the gradient evenly
+    x, = n.saved_tensors
+    dims, keepdim = n.ctx
+    with _t.no_grad():
+        y = fn(x, dims, keepdim=True) if dims else x
+        hit = (x == y).to(g.dtype)
+        hit = hit / hit.sum(dims, keepdim=True) if dims else hit
+    return _unreduce(g, n.in_shapes[0], dims, keepdim) * hit
+
+
+@generic("amax")
+def _amax_bw(n, g):
+    return _even_bw(n, g, _t.amax)
+
+
+@generic("amin")
+def _amin_bw(n, g):
+    return _even_bw(n, g, _t.amin)
+
+
+@generic("max_all", name="MaxBackward1")
+def _max_all_bw(n, g):
+    return _even_bw(n, g, _t.amax)
+
+
+@generic("min_all", name="MinBackward1")
+def _min_all_bw(n, g):
+    return _even_bw(n, g, _t.amin)
+
+
+@generic("prod")
+def _prod_bw(n, g):
+    # d prod / d x_i = product of the others: prod/x_i without zeros; with one zero, the product
+    # of the rest at the zero and 0 elsewhere; with two or more zeros, 0
+    x, = n.saved_tensors
+    dims, keepdim = n.ctx
+    if not dims:
+        return g
+    zero = x == 0
+    xs = _t.where(zero, _t.ones_like(x), x)
+    p = _reduce_keep(_t.prod, xs, dims)
+    with _t.no_grad():
+        nz = _reduce_keep(lambda t, d, keepdim: t.sum(d, keepdim=keepdim), zero.to(_t.int64), dims)
+    others = _t.where(nz == 0, p / xs, _t.where((nz == 1) & zero, p, _zeros(p * xs)))
+    return _unreduce(g, n.in_shapes[0], dims, keepdim) * others
+
+
+@generic("var")
+def _var_bw(n, g):
+    x, = n.saved_tensors
+    dims, keepdim, corr = n.ctx
+    c = x - x.mean(dims, keepdim=True) if dims else x - x
+    return _unreduce(g, n.in_shapes[0], dims, keepdim) * c * (2.0 / (_count(x.shape, dims) - corr))
+
+
+@generic("std")
+def _std_bw(n, g):
+    x, = n.saved_tensors
+    dims, keepdim, corr = n.ctx
+    s = _t.std(x, dims, keepdim=True, correction=corr) if dims else _t.zeros_like(x)
+    c = x - x.mean(dims, keepdim=True) if dims else x - x
+    return _unreduce(g, n.in_shapes[0], dims, keepdim) * c / (s * (_count(x.shape, dims) - corr))
+
+
+@generic("norm", name="NormBackward1")
+def _norm_bw(n, g):
+    x, = n.saved_tensors
+    dims, keepdim, p = n.ctx
+    ge = _unreduce(g, n.in_shapes[0], dims, keepdim)
+    if p == 1:
+        return ge * _t.sgn(x)
+    if p == 0:
+        return _zeros(ge * x)
+    if math.isinf(p):
+        ax = x.abs()
+        fn = _t.amax if p > 0 else _t.amin
+        with _t.no_grad():
+            hit = (ax == fn(ax, dims, keepdim=True)).to(ge.dtype)
+            hit = hit / hit.sum(dims, keepdim=True)
+        return ge * _t.sgn(x) * hit
+    y = _t.norm(x, p, dims, keepdim=True)
+    with _t.no_grad():
+        y0 = y == 0
+    y = _t.where(y0, _t.ones_like(y), y)          # 0 gradient at 0 (subgradient)
+    if p == 2:
+        return ge * x / y
+    return ge * x * x.abs() ** (p - 2) / y ** (p - 1)
+
+
+@generic("logsumexp")
+def _logsumexp_bw(n, g):
+    x, = n.saved_tensors
+    dims, keepdim = n.ctx
+    y = _t.logsumexp(x, dims, keepdim=True) if dims else x
+    return _unreduce(g, n.in_shapes[0], dims, keepdim) * _t.exp(x - y)
+
+
+@generic("cumsum")
+def _cumsum_bw(n, g):
+    d = n.ctx
+    if not g.dim():
+        return g
+    # x_i feeds y_j for j >= i: the reversed cumulative sum of g
+    return g.sum(d, keepdim=True) - g.cumsum(d) + g
+
+
+# ---------------------------------------------------------------- indexing and shape families
+
+def _scatter_grad(key, g, n, build):
+    """build(g) under no_grad (a scatter-add of g), recorded as ``key`` for double backward."""
+    with _t.no_grad():
+        r = build(g.detach())
+    if _t.is_grad_enabled() and g.requires_grad:
+        _A._record(key, (g,), r, ctx=n.ctx)
+    return r
+
+
+@generic("index_select")
+def _index_select_bw(n, g):
+    dim, index = n.ctx
+    shape = n.in_shapes[0]
+    return _scatter_grad("index_select_back", g, n, lambda gd: _t.zeros(
+        shape, dtype=gd.dtype).index_add_(dim, index.reshape(-1), gd))
+
+
+@generic("index_select_back", name="IndexAddBackward0")
+def _index_select_back_bw(n, g):
+    dim, index = n.ctx
+    return _t.index_select(g, dim, index.reshape(-1))
+
+
+@generic("gather")
+def _gather_bw(n, g):
+    dim, index = n.ctx
+    shape = n.in_shapes[0]
+    return _scatter_grad("gather_back", g, n, lambda gd: _t.zeros(
+        shape, dtype=gd.dtype).scatter_add_(dim, index, gd))
+
+
+@generic("gather_back", name="ScatterAddBackward0")
+def _gather_back_bw(n, g):
+    dim, index = n.ctx
+    return _t.gather(g, dim, index)
+
+
+@generic("masked_fill", name="MaskedFillBackward0")
+def _masked_fill_bw(n, g):
+    mask = n.ctx
+    gx = _t.where(mask, _zeros(g), g) if n.needs_input_grad[0] else None
+    gv = None
+    if len(n.needs_input_grad) > 1 and n.needs_input_grad[1]:
+        gv = _t.where(mask, g, _zeros(g)).sum()
+    return gx, gv
+
+
+@generic("flip")
+def _flip_bw(n, g):
+    return _t.flip(g, n.ctx)
+
+
+@generic("roll")
+def _roll_bw(n, g):
+    shifts, dims = n.ctx
+    if dims is None:
+        return _t.roll(g.reshape(-1), [-s for s in shifts]).reshape(n.in_shapes[0])
+    return _t.roll(g, [-s for s in shifts], dims)
+
+
+@generic("repeat")
+def _repeat_bw(n, g):
+    sizes = n.ctx
+    shape = tuple(n.in_shapes[0])
+    full = (1,) * (len(sizes) - len(shape)) + shape
+    split = []
+    for r, s in zip(sizes, full):
+        split += [r, s]
+    if 0 in split:
+        return _t.zeros(shape, dtype=g.dtype)
+    return g.reshape(split).sum(tuple(range(0, 2 * len(sizes), 2))).reshape(shape)

@@ -173,6 +173,7 @@ def install():
         return f
     Tensor.fill_ = _fill_wrapper(conversion.fill_)
     Tensor.zero_ = _fill_wrapper(conversion.zero_)
+    install_reductions()
 
 
 def _snapshot_edge(t):
@@ -190,3 +191,137 @@ class _no_grad:
 
     def __exit__(self, *exc):
         _set_grad_mode(self.prev)
+
+
+# ---------------------------------------------------------------- reductions, softmax, gather & co.
+
+def _rdims(dim, nd):
+    """The reduced dims as a sorted tuple of non-negative ints (None or () -> all dims)."""
+    if nd == 0:
+        return ()
+    if dim is None or (not isinstance(dim, int) and len(dim) == 0):
+        return tuple(range(nd))
+    if isinstance(dim, int):
+        return (dim % nd,)
+    return tuple(sorted(d % nd for d in dim))
+
+
+def _first(input, *a, **k):
+    return (input,)
+
+
+def install_reductions():
+    from cytorch._ops import reductions as R, shape as S, indexing as I
+    from cytorch import return_types
+
+    def red_ctx(input, dim=None, keepdim=False, *a, **k):
+        return (_rdims(dim, input.dim()), keepdim)
+
+    # sum tests requires_grad itself (no wrapper on its no-grad path): it calls the recorder
+    R._AUTOGRAD["sum"] = differentiable("sum", R.sum, _first, ctx=red_ctx, mode=1)
+    for nm in ("mean", "logsumexp"):
+        _replace(R, nm, differentiable(nm, getattr(R, nm), _first, ctx=red_ctx,
+                                       save=_first if nm == "logsumexp" else None, mode=1))
+
+    def amax_ctx(input, dim=(), keepdim=False, *a, **k):
+        return (_rdims(dim, input.dim()), keepdim)
+
+    for nm in ("amax", "amin"):
+        _replace(R, nm, differentiable(nm, getattr(R, nm), _first, ctx=amax_ctx, save=_first, mode=1))
+
+    def prod_ctx(input, dim=None, keepdim=False, *a, **k):
+        return (_rdims(dim, input.dim()), keepdim)
+
+    _replace(R, "prod", differentiable("prod", R.prod, _first, ctx=prod_ctx, save=_first, mode=1))
+
+    def var_ctx(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **k):
+        if isinstance(dim, bool):
+            unbiased, dim = dim, None
+        corr = correction if correction is not None else (1 if unbiased is None or unbiased else 0)
+        return (_rdims(dim, input.dim()), keepdim, corr)
+
+    for nm in ("var", "std"):
+        _replace(R, nm, differentiable(nm, getattr(R, nm), _first, ctx=var_ctx, save=_first, mode=1))
+
+    def norm_ctx(input, p="fro", dim=None, keepdim=False, *a, **k):
+        p = 2.0 if p is None or p == "fro" else float(p)
+        return (_rdims(dim, input.dim()), keepdim, p)
+
+    # cytorch.norm / Tensor.norm are blas.norm (vector norms, 'fro' and 'nuc' matrix norms);
+    # 'fro' over two dims is the vector 2-norm over them; 'nuc' records nothing yet
+    from cytorch._ops import blas as B
+    for mod in (R, B):
+        plain_norm = mod.norm
+        vec_norm = differentiable("norm", plain_norm, _first, ctx=norm_ctx, save=_first, mode=1)
+
+        def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None, _v=vec_norm, _p=plain_norm):
+            if p == "nuc":
+                return _p(input, p, dim, keepdim, out, dtype)
+            return _v(input, p, dim, keepdim, out=out, dtype=dtype)
+        norm.__doc__ = plain_norm.__doc__
+        _replace(mod, "norm", norm)
+
+    def soft_ctx(input, dim=None, dtype=None, *a, **k):
+        return (dim, dtype)
+
+    for nm in ("softmax", "log_softmax"):
+        _replace(R, nm, differentiable(nm, getattr(R, nm), _first, ctx=soft_ctx, save=_first, mode=1))
+
+    _replace(R, "cumsum", differentiable("cumsum", R.cumsum, _first,
+                                         ctx=lambda input, dim, *a, **k: dim, mode=1))
+
+    # max/min: with a dim (values, indices), without (one value), with a tensor (elementwise)
+    for nm in ("max", "min"):
+        plain = getattr(R, nm)
+        as_tuple = (lambda _p: lambda *a, **k: tuple(_p(*a, **k)))(plain)   # the recorder takes plain tuples
+        by_dim = differentiable(nm + "_dim", as_tuple, _first, ctx=red_ctx, save=_first, mode=1)
+        by_all = differentiable(nm + "_all", plain, _first, ctx=red_ctx, save=_first, mode=1)
+        rt = getattr(return_types, nm)
+
+        def extreme(input, dim=None, keepdim=False, *, out=None, _d=by_dim, _a=by_all, _p=plain, _rt=rt):
+            if dim is None:
+                return _a(input) if out is None else _p(input, out=out)
+            if isinstance(dim, TensorBase):
+                return _p(input, dim, out=out) if out is not None else _p(input, dim)
+            if out is not None:
+                if is_grad_enabled() and _any_requires_grad((input,)):
+                    return _d(input, dim, keepdim, out=out)          # raises: out= is not differentiable
+                return _p(input, dim, keepdim, out=out)
+            return _rt(*_d(input, dim, keepdim))
+        extreme.__name__ = nm
+        extreme.__doc__ = plain.__doc__
+        _replace(R, nm, extreme)
+
+    # shape family
+    def flip_ctx(input, *args, dims=None):
+        if dims is None:
+            dims = args[0] if len(args) == 1 and not isinstance(args[0], int) else args
+        return tuple(dims) if not isinstance(dims, int) else (dims,)
+
+    _replace(S, "flip", differentiable("flip", S.flip, _first, ctx=flip_ctx, mode=1))
+
+    def roll_ctx(input, shifts, dims=None):
+        sh = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+        return sh, ((dims,) if isinstance(dims, int) else (None if dims is None else tuple(dims)))
+
+    _replace(S, "roll", differentiable("roll", S.roll, _first, ctx=roll_ctx, mode=1))
+
+    def repeat_ctx(self, *sizes):
+        if len(sizes) == 1 and not isinstance(sizes[0], int):
+            sizes = sizes[0]
+        return tuple(int(s) for s in sizes)
+
+    _replace(S, "repeat", differentiable("repeat", S.repeat, _first, ctx=repeat_ctx, mode=1))
+
+    # indexing family
+    def isel_ctx(input, dim, index, *a, **k):
+        return (dim % input.dim() if input.dim() else 0, index)
+
+    _replace(I, "index_select", differentiable("index_select", I.index_select, _first, ctx=isel_ctx, mode=1))
+    _replace(I, "gather", differentiable("gather", I.gather, _first, ctx=isel_ctx, mode=1))
+
+    def mf_inputs(input, mask, value):
+        return (input, value)
+
+    _replace(I, "masked_fill", differentiable("masked_fill", I.masked_fill, mf_inputs,
+                                              ctx=lambda input, mask, value: mask))

@@ -379,6 +379,18 @@ cdef TensorBase _make_view(TensorBase base, int ndim, const int64_t *shape, cons
     t._data = base._storage.ptr + offset * _SIZES_C[base._dtype]
     return t
 
+cdef void _copy_header(TensorBase dst, TensorBase src):
+    """Make dst describe exactly src's memory: storage, dtype and layout (not autograd state)."""
+    dst._storage = src._storage
+    dst._data = src._data
+    dst._offset = src._offset
+    dst._dtype = src._dtype
+    dst._ndim = src._ndim
+    dst._numel = src._numel
+    memcpy(dst._shape, src._shape, sizeof(src._shape))
+    memcpy(dst._stride, src._stride, sizeof(src._stride))
+
+
 cdef bint _is_contiguous(TensorBase t):
     cdef int64_t expected = 1
     cdef int d
@@ -1127,14 +1139,7 @@ cdef class TensorBase:
 
     @data.setter
     def data(self, TensorBase value):
-        self._storage = value._storage
-        self._data = value._data
-        self._offset = value._offset
-        self._dtype = value._dtype
-        self._ndim = value._ndim
-        self._numel = value._numel
-        memcpy(self._shape, value._shape, sizeof(value._shape))
-        memcpy(self._stride, value._stride, sizeof(value._stride))
+        _copy_header(self, value)
 
     def _set_grad_fn(self, fn, int output_nr=0):
         """Make self output ``output_nr`` of node ``fn`` (None: a leaf that does not require grad)."""
@@ -1720,14 +1725,7 @@ def get_num_threads():
 def _as_subclass(TensorBase t, cls):
     """A new header of Python class ``cls`` over t's storage and layout."""
     cdef TensorBase r = TensorBase.__new__(cls)
-    r._storage = t._storage
-    r._data = t._data
-    r._offset = t._offset
-    r._dtype = t._dtype
-    r._ndim = t._ndim
-    r._numel = t._numel
-    memcpy(r._shape, t._shape, sizeof(t._shape))
-    memcpy(r._stride, t._stride, sizeof(t._stride))
+    _copy_header(r, t)
     return r
 
 def _complex_part(TensorBase t, int which):
@@ -1745,11 +1743,4 @@ def _complex_part(TensorBase t, int which):
 
 def _set_(TensorBase self, TensorBase src):
     """Point self at src's storage and layout (Tensor.set_)."""
-    self._storage = src._storage
-    self._data = src._data
-    self._offset = src._offset
-    self._dtype = src._dtype
-    self._ndim = src._ndim
-    self._numel = src._numel
-    memcpy(self._shape, src._shape, sizeof(src._shape))
-    memcpy(self._stride, src._stride, sizeof(src._stride))
+    _copy_header(self, src)

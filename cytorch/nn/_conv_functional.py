@@ -1,0 +1,2 @@
+"""Stub: filled by its family."""
+__all__ = []

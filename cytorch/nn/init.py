@@ -1,0 +1,1 @@
+"""cytorch.nn.init: parameter initialisation (PyTorch's API)."""

@@ -1,0 +1,1 @@
+"""Every layer class of cytorch.nn, one file per family (one import line per file)."""

@@ -1,0 +1,1 @@
+"""cytorch.nn.utils: gradient clipping and parameter/vector conversion."""

@@ -134,7 +134,13 @@ class Tensor(TensorBase):
         return a
 
     def numpy(self, *, force=False):
+        """A NumPy array sharing this tensor's memory (``force=True``: of a detached tensor)."""
         import numpy as np
+        if self.requires_grad:
+            if not force:
+                raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                                   "instead.")
+            self = self.detach()
         return np.asarray(_ArrayView(self))
 
     # PyTorch raises ValueError (not TypeError) for multi-element tensors, and converts complex

@@ -16,6 +16,7 @@ def torch():
 
 def np_of(t):
     """A NumPy copy of a cytorch tensor (bfloat16 via float32)."""
+    t = t.detach()
     if t.dtype == cytorch.bfloat16:
         t = t.float()
     return np.array(t.numpy(), copy=True)

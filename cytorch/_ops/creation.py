@@ -323,7 +323,7 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
     _check_device(device)
     dtype = _dt(dtype)
     exps = linspace(start, end, steps, dtype=_C._dtype_from_name("float64"))
-    vals = np.power(float(base), exps.numpy())
+    vals = np.power(float(base), exps.detach().numpy())
     if not (dtype.is_floating_point or dtype.is_complex):
         vals = np.trunc(vals)
     t = _from_values(vals, dtype)

@@ -374,7 +374,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         if _name(std) not in _FLOAT + _COMPLEX:
             raise _not_impl("normal_kernel_cpu", std)
         import numpy as np
-        if std.numel() and bool((np.asarray(std.to(_F64).numpy()) < 0).any()):
+        if std.numel() and bool((np.asarray(std.detach().to(_F64).numpy()) < 0).any()):
             raise RuntimeError("normal expects all elements of std >= 0.0")
     elif std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")

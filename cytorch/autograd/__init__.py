@@ -142,4 +142,5 @@ class Variable:
 
 
 _install_tensor_methods()
+from cytorch.autograd import functional  # noqa: E402,F401
 _wrap.install()

@@ -859,3 +859,146 @@ def _repeat_bw(n, g):
     if 0 in split:
         return _t.zeros(shape, dtype=g.dtype)
     return g.reshape(split).sum(tuple(range(0, 2 * len(sizes), 2))).reshape(shape)
+
+
+# ---------------------------------------------------------------- elementwise ops completed
+
+def _trigamma(x):
+    """psi_1(x) = d digamma / dx, from differentiable ops (so higher orders follow by autograd).
+
+    Recurrence psi_1(x) = psi_1(x + 1) + 1/x^2 up to x + 6, then the asymptotic series; negative
+    arguments by reflection psi_1(1 - x) + psi_1(x) = pi^2 / sin^2(pi x).
+    """
+    neg = x < 0.5
+    z = _t.where(neg, 1 - x, x)
+    acc = _zeros(z)
+    for k in range(6):
+        acc = acc + 1 / (z + k) ** 2
+    w = z + 6
+    w2 = 1 / (w * w)
+    series = 1 / w + w2 / 2 + (1 / w) * w2 * (1 / 6 - w2 * (1 / 30 - w2 * (1 / 42 - w2 / 30)))
+    r = acc + series
+    return _t.where(neg, math.pi ** 2 / _t.sin(math.pi * x) ** 2 - r, r)
+
+
+@unary("digamma", save="a")
+def _digamma(g, x, y):
+    return g * _trigamma(x)
+
+
+@unary("angle", save="a")
+def _angle(g, x, y):
+    if not x.is_complex():
+        return _zeros(g)
+    # theta = atan2(b, a): dtheta/da = -b/|z|^2, dtheta/db = a/|z|^2, i.e. grad_z = g * i z / |z|^2
+    d = x.abs() ** 2
+    return _t.where(d == 0, _t.zeros_like(x), g * 1j * x / d)
+
+
+@unary("real")
+def _real_bw(g, x, y):
+    return g
+
+
+@unary("imag")
+def _imag_bw(g, x, y):
+    return g * 1j
+
+
+@binary("copysign", save="ay")
+def _copysign(n, g, a, b, y):
+    # |a| with b's sign: d/da = sign(a) * sign(result), 0 at a == 0; b gets no gradient
+    ga = None
+    if _need(n, 0):
+        ga = _t.where(a == 0, 0.0, g * _t.sign(a) * _t.sign(y))
+    return ga, (_zeros(g) if _need(n, 1) else None)
+
+
+@binary("nextafter")
+def _nextafter(n, g, a, b, y):
+    return (_zeros(g) if _need(n, 0) else None), (_zeros(g) if _need(n, 1) else None)
+
+
+def _not_implemented(op):
+    def formula(n, g, *rest):
+        raise RuntimeError(f"the derivative for '{op}' is not implemented.")
+    return formula
+
+
+binary("floor_divide")(_not_implemented("floor_divide"))
+binary("heaviside")(_not_implemented("heaviside"))
+generic("not_implemented", name="NotImplemented")(
+    lambda n, g: _not_implemented(n.ctx)(n, g))
+
+
+@generic("zero_grad", name="ZeroGradBackward0")
+def _zero_grad_bw(n, g):
+    # random draws (bernoulli, poisson, ...): the sample does not move with its parameters
+    return tuple(_t.zeros(s, dtype=g.dtype) if s is not None else None for s in n.in_shapes)
+
+
+# ---------------------------------------------------------------- diagonals, scans
+
+@generic("diagonal")
+def _diagonal_bw(n, g):
+    offset, d1, d2 = n.ctx
+    return _t.diagonal_scatter(_t.zeros(n.in_shapes[0], dtype=g.dtype), g, offset, d1, d2)
+
+
+@generic("diagonal_scatter")
+def _diagonal_scatter_bw(n, g):
+    offset, d1, d2 = n.ctx
+    gi = gs = None
+    if n.needs_input_grad[0]:
+        gi = _t.diagonal_scatter(g, _t.zeros_like(g.diagonal(offset, d1, d2)), offset, d1, d2)
+    if n.needs_input_grad[1]:
+        gs = g.diagonal(offset, d1, d2)
+    return gi, gs
+
+
+def _rev_cumsum(g, d):
+    return g.flip(d).cumsum(d).flip(d)
+
+
+@generic("cumprod")
+def _cumprod_bw(n, g):
+    x, y = n.saved_tensors
+    d = n.ctx
+    if x.dim() == 0:
+        return g
+    with _t.no_grad():
+        has_zero = bool((x == 0).any())
+    if not has_zero:
+        return _rev_cumsum(g * _conj(y), d) / _conj(x)
+    # with zeros: grad_k = E_k * S_k, E the exclusive cumprod, S_k = g_k + x_{k+1} S_{k+1}
+    xs = x.unbind(d)
+    gs = g.unbind(d)
+    m = len(xs)
+    s = [None] * m
+    s[m - 1] = gs[m - 1]
+    for k in range(m - 2, -1, -1):
+        s[k] = gs[k] + _conj(xs[k + 1]) * s[k + 1]
+    e = _t.ones_like(xs[0])
+    out = []
+    for k in range(m):
+        out.append(_conj(e) * s[k])
+        e = e * xs[k]
+    return _t.stack(out, d)
+
+
+@generic("logcumsumexp")
+def _logcumsumexp_bw(n, g):
+    # grad_k = sum_{j>=k} g_j exp(x_k - y_j), split by the sign of g to stay in log space
+    x, y = n.saved_tensors
+    d = n.ctx
+    if x.dim() == 0:
+        return g
+
+    def part(w):
+        lw = _t.where(w > 0, _t.log(_t.where(w > 0, w, _t.ones_like(w))), _t.full_like(w, -math.inf))
+        return _t.exp(x + _rev_logcumsumexp(lw - y, d))
+    return part(g) - part(-g)
+
+
+def _rev_logcumsumexp(v, d):
+    return _t.logcumsumexp(v.flip(d), d).flip(d)

@@ -174,6 +174,10 @@ def install():
     Tensor.fill_ = _fill_wrapper(conversion.fill_)
     Tensor.zero_ = _fill_wrapper(conversion.zero_)
     install_reductions()
+    from cytorch.autograd import _composite
+    _composite.install()
+    from cytorch.autograd import _linalg
+    _linalg.install()
 
 
 def _snapshot_edge(t):

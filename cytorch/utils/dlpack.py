@@ -60,6 +60,8 @@ def _dlpack(self, stream=None, max_version=None, dl_device=None, copy=None):
         dl_device: the device the consumer wants; only ``(kDLCPU, 0)`` is possible.
         copy: True exports a copy; False or None share memory (never copies).
     """
+    if self.requires_grad:
+        raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
     if stream is not None and stream != -1:
         raise ValueError(f"__dlpack__: stream should be None on cpu (got {stream!r})")
     if dl_device is not None:
@@ -78,6 +80,8 @@ def to_dlpack(tensor):
     """A legacy DLPack capsule ("dltensor") viewing ``tensor``; consume it once with ``from_dlpack``."""
     if not isinstance(tensor, TensorBase):
         raise TypeError(f"to_dlpack: expected a Tensor, got {type(tensor).__name__}")
+    if tensor.requires_grad:
+        raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
     return _D.to_capsule(tensor, False, False)
 
 

@@ -21,6 +21,7 @@ import builtins
 import cytorch as _t
 from cytorch._C import _autograd as _A
 from cytorch._C._tensor import TensorBase
+from cytorch._C._autograd import is_grad_enabled
 from cytorch.autograd._wrap import _OUT_MSG, _no_grad, _replace, differentiable
 
 
@@ -29,8 +30,10 @@ def grad_path(module, name, composite, mode=0, tensor_names=(), also=()):
     plain = getattr(module, name)
 
     def record(args, kw):
-        if kw.get("out") is not None:
-            raise RuntimeError(_OUT_MSG.format(name))
+        if "out" in kw:
+            if kw["out"] is not None:
+                raise RuntimeError(_OUT_MSG.format(name))
+            kw = {k: v for k, v in kw.items() if k != "out"}
         return composite(plain, *args, **kw)
 
     wrapper = _A._make_wrapper(plain, mode, record)
@@ -100,6 +103,42 @@ def _median_composite(plain, input, dim=None, keepdim=False):
         return _t.gather(flat, 0, res[1].reshape(1)).reshape(())
     res = _plain(plain, input, dim, keepdim)
     return type(res)(_at(input, dim, res[1], not keepdim), res[1])
+
+
+def _quantile_composite(ignore_nan):
+    def composite(plain, input, q, dim=None, keepdim=False, *, interpolation="linear"):
+        out = _plain(plain, input, q, dim, keepdim, interpolation=interpolation)
+        x = input.reshape(-1) if dim is None else input
+        d = 0 if dim is None else dim % builtins.max(input.dim(), 1)
+        if x.dim() == 0:
+            x = x.reshape(1)
+        srt = _t.sort(x, d).values            # NaNs last; the gradient flows through gather
+        nan = _t.isnan(x)
+        count = (~nan).sum(d, keepdim=True) if ignore_nan else _t.full_like(nan.sum(d, keepdim=True), x.shape[d])
+        qs = q.reshape(-1).tolist() if isinstance(q, TensorBase) else [q]
+        res = []
+        for qv in qs:
+            with _no_grad():
+                rank = (count - 1).clamp(min=0).to(x.dtype) * qv
+                lo = rank.floor().long()
+                hi = rank.ceil().long()
+                frac = rank - lo.to(x.dtype)
+            vlo, vhi = _t.gather(srt, d, lo), _t.gather(srt, d, hi)
+            if interpolation == "linear":
+                v = vlo + (vhi - vlo) * frac
+            elif interpolation == "lower":
+                v = vlo
+            elif interpolation == "higher":
+                v = vhi
+            elif interpolation == "midpoint":
+                v = (vlo + vhi) / 2
+            else:
+                v = _t.gather(srt, d, rank.round().long())
+            with _no_grad():
+                bad = (count == 0) if ignore_nan else nan.any(d, keepdim=True)
+            res.append(_t.where(bad, _t.full_like(v, float("nan")), v))
+        return _t.stack(res).reshape(out.shape)
+    return composite
 
 
 def _msort_composite(plain, input):
@@ -288,6 +327,91 @@ def _zero_grad_composite(plain, input, *args, **kw):
     return _A._record("zero_grad", (input,), _plain(plain, input, *args, **kw))
 
 
+# ---------------------------------------------------------------- scatter and index-write family
+
+def _index_family(I, S):
+    """Out-of-place forms record a formula; the in-place methods, when a gradient is needed, become
+    ``self.copy_(out_of_place(self, ...))`` so the graph sees one differentiable write."""
+    from cytorch._tensor import Tensor
+
+    def rec(nm, key, inputs, ctx, save=None):
+        _replace(I if hasattr(I, nm) else S, nm, recording(getattr(I if hasattr(I, nm) else S, nm), key, 0, inputs,
+                                                           ctx=ctx, save=save, name=nm))
+
+    def scatter_dispatch(plain):
+        def f(input, dim, index, src=None, value=None, *, reduce=None, out=None):
+            if src is None:
+                src = value
+            if reduce == "add":
+                return _t.scatter_add(input, dim, index, src, out=out)
+            if reduce is not None:
+                return _not_implemented(f"scatter (reduce='{reduce}')", (input, src),
+                                        _plain(plain, input, dim, index, src, reduce=reduce))
+            return scat(input, dim, index, src, out=out)
+        scat = recording(plain, "scatter", 0, lambda input, dim, index, src, **k: (input, src),
+                         ctx=lambda o, input, dim, index, src, **k: (dim, index), name="scatter")
+
+        def wrapper(input, dim, index, src=None, value=None, *, reduce=None, out=None):
+            if is_grad_enabled() and (input.requires_grad or (isinstance(src, TensorBase) and src.requires_grad)):
+                return f(input, dim, index, src, value, reduce=reduce, out=out)
+            return plain(input, dim, index, src, value, reduce=reduce, out=out)
+        wrapper.__name__, wrapper.__doc__ = "scatter", plain.__doc__
+        return wrapper
+
+    _replace(I, "scatter", scatter_dispatch(I.scatter))
+    rec("scatter_add", "scatter_add", lambda input, dim, index, src, **k: (input, src),
+        lambda o, input, dim, index, src, **k: (dim, index))
+    rec("scatter_reduce", "scatter_reduce", lambda input, dim, index, src, reduce, **k: (input, src),
+        lambda o, input, dim, index, src, reduce, include_self=True, **k: (dim, index, reduce, include_self),
+        save=lambda o, input, dim, index, src, reduce, **k: (input, src, o))
+    rec("index_add", "index_add", lambda input, dim, index, source, **k: (input, source),
+        lambda o, input, dim, index, source, alpha=1, **k: (dim, index, alpha, tuple(source.shape)))
+    rec("index_copy", "index_copy", lambda input, dim, index, source, **k: (input, source),
+        lambda o, input, dim, index, source, **k: (dim, index, tuple(source.shape)))
+    rec("index_fill", "index_fill", lambda input, dim, index, value: (input, value),
+        lambda o, input, dim, index, value: (dim, index))
+    rec("index_put", "index_put", lambda input, indices, values, accumulate=False: (input, values),
+        lambda o, input, indices, values, accumulate=False: (tuple(indices), accumulate))
+    rec("put", "put", lambda input, index, source, accumulate=False: (input, source),
+        lambda o, input, index, source, accumulate=False: (index, accumulate, tuple(source.shape)))
+    rec("masked_scatter", "masked_scatter", lambda input, mask, source: (input, source),
+        lambda o, input, mask, source: (mask.expand(o.shape), tuple(source.shape)))
+    for nm in ("tril", "triu"):
+        _replace(S, nm, recording(getattr(S, nm), nm, 1, lambda input, *a, **k: (input,),
+                                  ctx=lambda o, input, diagonal=0, **k: diagonal, name=nm))
+    grad_path(I, "index_reduce", lambda plain, input, dim, index, source, reduce, **k: _not_implemented(
+        "index_reduce", (input, source), _plain(plain, input, dim, index, source, reduce, **k)))
+
+    # in-place methods
+    def inplace(method, outofplace):
+        plain = getattr(Tensor, method)
+
+        def f(self, *args, **kw):
+            if is_grad_enabled() and (self.requires_grad or any(
+                    isinstance(a, TensorBase) and a.requires_grad for a in list(args) + list(kw.values()))):
+                return self.copy_(outofplace(self, *args, **kw))
+            return plain(self, *args, **kw)
+        f.__name__, f.__doc__ = method, getattr(plain, "__doc__", None)
+        setattr(Tensor, method, f)
+
+    inplace("scatter_", lambda self, *a, **k: _t.scatter(self, *a, **k))
+    inplace("scatter_add_", _t.scatter_add)
+    inplace("scatter_reduce_", _t.scatter_reduce)
+    inplace("index_add_", _t.index_add)
+    inplace("index_copy_", _t.index_copy)
+    inplace("index_fill_", _t.index_fill)
+    inplace("index_put_", _t.index_put)
+    inplace("put_", _t.put)
+    inplace("masked_scatter_", _t.masked_scatter)
+    inplace("masked_fill_", _t.masked_fill)
+    inplace("tril_", _t.tril)
+    inplace("triu_", _t.triu)
+    inplace("index_reduce_", _t.index_reduce)
+    if I.index_put_ is not None:
+        I.index_put_ = Tensor.index_put_
+        _t.index_put_ = Tensor.index_put_
+
+
 def install():
     from cytorch._ops import shape as S, reductions as R, sorting as O, blas as B, indexing as I, random as RN
 
@@ -304,6 +428,36 @@ def install():
     grad_path(S, "diagonal_copy", lambda plain, input, *a, **k: _t.diagonal(input, *a, **k).clone(), mode=1)
     grad_path(S, "as_strided_copy", lambda plain, input, *a, **k: _t.as_strided(input, *a, **k).clone(), mode=1)
 
+    _index_family(I, S)
+
+    # complex parts (views)
+    from cytorch._ops import elementwise as E
+    for nm, key in (("real", "complex_real"), ("imag", "complex_imag")):
+        plain = getattr(E, nm)
+        w = differentiable(key, plain, lambda input: (input,), is_view=True, mode=1)
+        _replace(E, nm, lambda input, _w=w, _p=plain: _w(input) if input.is_complex() else _p(input))
+
+    # out = input with a view of it replaced by src
+    def scatter_wrapper(nm, view_of):
+        plain = getattr(S, nm)
+
+        def record(args, kw):
+            input, src = args[0], args[1]
+            out = _plain(plain, *args, **kw)
+            view = view_of(*args[2:], **kw)
+            scatter = lambda base, s, _a=args[2:], _k=kw: _t_scatter(nm)(base, s, *_a, **_k)  # noqa: E731
+            return _A._record("view_scatter", (input, src), out, (view, scatter))
+        w = _A._make_wrapper(plain, 0, record)
+        w.__name__, w.__doc__ = nm, plain.__doc__
+        _replace(S, nm, w)
+
+    def _t_scatter(nm):
+        return getattr(S, nm)
+
+    scatter_wrapper("select_scatter", lambda dim, index: lambda r: r.select(dim, index))
+    scatter_wrapper("slice_scatter", lambda dim=0, start=None, end=None, step=1:
+                    lambda r: r[(slice(None),) * (dim % r.dim()) + (slice(start, end, step),)])
+
     # values at indices
     grad_path(O, "sort", _by_index(lambda dim=-1, *a, **k: dim, lambda *a, **k: False), mode=1)
     grad_path(O, "topk", _by_index(lambda k, dim=-1, *a, **kw: dim, lambda *a, **k: False), mode=1)
@@ -314,6 +468,8 @@ def install():
     grad_path(O, "median", _median_composite, mode=1)
     grad_path(O, "nanmedian", _median_composite, mode=1)
     grad_path(O, "msort", _msort_composite, mode=1)
+    grad_path(O, "quantile", _quantile_composite(False), mode=1)
+    grad_path(O, "nanquantile", _quantile_composite(True), mode=1)
     for nm in ("cummax", "cummin"):
         grad_path(R, nm, _by_index(lambda dim, **kw: dim, lambda *a, **k: False), mode=1)
 

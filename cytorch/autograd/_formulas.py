@@ -895,14 +895,24 @@ def _angle(g, x, y):
     return _t.where(d == 0, _t.zeros_like(x), g * 1j * x / d)
 
 
-@unary("real")
-def _real_bw(g, x, y):
-    return g
+@generic("complex_real", name="RealBackward0")
+def _real_bw(n, g):
+    return _t.complex(g, _zeros(g))
 
 
-@unary("imag")
-def _imag_bw(g, x, y):
-    return g * 1j
+@generic("complex_imag", name="ImagBackward0")
+def _imag_bw(n, g):
+    return _t.complex(_zeros(g), g)
+
+
+@generic("view_scatter", name="ScatterBackward0")
+def _view_scatter_bw(n, g):
+    # out = input with view(out) replaced by src: input's gradient is g with that view zeroed,
+    # src's is the view of g
+    view, scatter = n.ctx
+    gi = scatter(g, _t.zeros_like(view(g))) if n.needs_input_grad[0] else None
+    gs = view(g) if n.needs_input_grad[1] else None
+    return gi, gs
 
 
 @binary("copysign", save="ay")
@@ -994,11 +1004,142 @@ def _logcumsumexp_bw(n, g):
     if x.dim() == 0:
         return g
 
+    # log(0) is taken as log(tiny), not -inf: the terms it adds are below tiny (x_k <= y_j), and no
+    # -inf reaches logcumsumexp, whose gradient at -inf is nan (which double backward would meet)
+    floor = math.log(_t.finfo(x.dtype).tiny)
+
     def part(w):
-        lw = _t.where(w > 0, _t.log(_t.where(w > 0, w, _t.ones_like(w))), _t.full_like(w, -math.inf))
+        lw = _t.where(w > 0, _t.log(_t.where(w > 0, w, _t.ones_like(w))), _t.full_like(w, floor))
         return _t.exp(x + _rev_logcumsumexp(lw - y, d))
     return part(g) - part(-g)
 
 
 def _rev_logcumsumexp(v, d):
     return _t.logcumsumexp(v.flip(d), d).flip(d)
+
+
+# ---------------------------------------------------------------- scatter and index-write family
+# out = input with some positions overwritten (or combined) by src: input's gradient is g where
+# input survives, src's is g read back at the positions it was written to.
+
+def _need_i(n, i):
+    return len(n.needs_input_grad) > i and n.needs_input_grad[i]
+
+
+@generic("scatter", name="ScatterBackward0")
+def _scatter_bw(n, g):
+    dim, index = n.ctx
+    gi = g.scatter(dim, index, 0.0) if _need_i(n, 0) else None
+    return gi, (g.gather(dim, index) if _need_i(n, 1) else None)
+
+
+@generic("scatter_add", name="ScatterAddBackward0")
+def _scatter_add_bw(n, g):
+    dim, index = n.ctx
+    return g, (g.gather(dim, index) if _need_i(n, 1) else None)
+
+
+@generic("scatter_reduce", name="ScatterReduceBackward0")
+def _scatter_reduce_bw(n, g):
+    x, src, out = n.saved_tensors
+    dim, index, reduce, include_self = n.ctx
+    with _t.no_grad():
+        received = _t.zeros_like(g, dtype=_t.bool).scatter(dim, index, True)
+    if reduce == "sum":
+        gi = g if include_self else _t.where(received, _zeros(g), g)
+        return gi, g.gather(dim, index)
+    if reduce == "mean":
+        with _t.no_grad():
+            count = _t.full_like(g, 1.0 if include_self else 0.0).scatter_add(
+                dim, index, _t.ones_like(src, dtype=g.dtype))
+            count = _t.where(count == 0, _t.ones_like(count), count)
+        gi = g / count if include_self else _t.where(received, _zeros(g), g)
+        return gi, (g / count).gather(dim, index)
+    if reduce in ("amax", "amin"):
+        # ties share the gradient evenly, as in PyTorch
+        with _t.no_grad():
+            self_hit = (x == out) & (received.logical_not() | include_self)
+            src_hit = src == out.gather(dim, index)
+            ties = self_hit.to(g.dtype).scatter_add(dim, index, src_hit.to(g.dtype))
+            ties = _t.where(ties == 0, _t.ones_like(ties), ties)
+        share = g / ties
+        return share * self_hit.to(g.dtype), share.gather(dim, index) * src_hit.to(g.dtype)
+    # prod: the product of the others is out / value (zeros: not differentiable here)
+    with _t.no_grad():
+        if bool((x == 0).any()) or bool((src == 0).any()):
+            raise RuntimeError("the derivative of scatter_reduce(reduce='prod') with zeros in the input or src "
+                               "is not implemented.")
+    go = g * out
+    gi = go / x if include_self else _t.where(received, _zeros(g), g)
+    return gi, go.gather(dim, index) / src
+
+
+@generic("index_add", name="IndexAddBackward0")
+def _index_add_bw(n, g):
+    dim, index, alpha, src_shape = n.ctx
+    gs = None
+    if _need_i(n, 1):
+        gs = g.index_select(dim, index).reshape(src_shape)
+        gs = gs * alpha if alpha != 1 else gs
+    return g, gs
+
+
+@generic("index_copy", name="IndexCopyBackward0")
+def _index_copy_bw(n, g):
+    dim, index, src_shape = n.ctx
+    gi = g.index_fill(dim, index, 0.0) if _need_i(n, 0) else None
+    gs = g.index_select(dim, index).reshape(src_shape) if _need_i(n, 1) else None
+    return gi, gs
+
+
+@generic("index_fill", name="IndexFillBackward0")
+def _index_fill_bw(n, g):
+    dim, index = n.ctx
+    gi = g.index_fill(dim, index, 0.0) if _need_i(n, 0) else None
+    gv = g.index_select(dim, index).sum() if _need_i(n, 1) else None
+    return gi, gv
+
+
+@generic("index_put", name="IndexPutBackward0")
+def _index_put_bw(n, g):
+    indices, accumulate = n.ctx
+    gi = None
+    if _need_i(n, 0):
+        gi = g if accumulate else g.index_put(indices, _t.zeros((), dtype=g.dtype))
+    return gi, (g[indices] if _need_i(n, 1) else None)
+
+
+@generic("put", name="PutBackward0")
+def _put_index_bw(n, g):
+    index, accumulate, src_shape = n.ctx
+    gi = None
+    if _need_i(n, 0):
+        gi = g if accumulate else g.put(index, _t.zeros(index.shape, dtype=g.dtype))
+    return gi, (g.reshape(-1)[index].reshape(src_shape) if _need_i(n, 1) else None)
+
+
+@generic("masked_scatter", name="MaskedScatterBackward0")
+def _masked_scatter_bw(n, g):
+    mask, src_shape = n.ctx
+    gi = g.masked_fill(mask, 0.0) if _need_i(n, 0) else None
+    gs = None
+    if _need_i(n, 1):
+        vals = g.masked_select(mask)
+        total = 1
+        for s in src_shape:
+            total *= s
+        rest = total - vals.shape[0]
+        if rest:
+            vals = _t.cat([vals, _t.zeros(rest, dtype=g.dtype)])
+        gs = vals.reshape(src_shape)
+    return gi, gs
+
+
+@generic("tril")
+def _tril_bw(n, g):
+    return g.tril(n.ctx)
+
+
+@generic("triu")
+def _triu_bw(n, g):
+    return g.triu(n.ctx)

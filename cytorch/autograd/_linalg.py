@@ -257,7 +257,7 @@ def _norm_composite(plain, A, ord=None, dim=None, keepdim=False, *, dtype=None):
 def _matrix_power_composite(plain, A, n):
     _plain(plain, A, n)
     if n == 0:
-        return _t.eye(A.shape[-1], dtype=A.dtype).expand(A.shape).clone()
+        return A * 0 + _t.eye(A.shape[-1], dtype=A.dtype)
     if n < 0:
         A, n = _t.linalg.inv(A), -n
     result, base = None, A

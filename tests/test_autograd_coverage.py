@@ -1,0 +1,239 @@
+"""Every differentiable op has a gradient: a guard over the whole public namespace, and
+gradcheck/gradgradcheck (float64 finite differences) plus PyTorch's gradients for the ops whose
+backward lives in _composite.py, _linalg.py and the later entries of _formulas.py.
+"""
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+
+import cytorch
+from cytorch.autograd import gradcheck, gradgradcheck
+
+# ops PyTorch itself gives no gradient (integer/bool/set results, histograms, RNG state, ...)
+NO_GRAD = {"histc", "from_dlpack", "to_dlpack", "empty_like", "full_like", "ones_like", "zeros_like", "rand_like",
+           "randn_like", "randint_like"}
+
+
+def _public_functions():
+    skip = {"manual_seed", "seed", "set_num_threads", "set_printoptions", "set_default_dtype", "set_rng_state",
+            "save", "load", "tensor", "as_tensor", "asarray", "from_numpy", "set_grad_enabled", "no_grad",
+            "enable_grad", "inference_mode"}
+    for name in sorted(dir(cytorch)):
+        f = getattr(cytorch, name)
+        if name.startswith("_") or name in skip or not callable(f) or inspect.isclass(f) or inspect.ismodule(f):
+            continue
+        yield name, f
+
+
+def test_no_public_op_drops_requires_grad():
+    """Call each public function on a float64 tensor requiring grad (with the first argument list
+    that works); a floating result must require grad unless PyTorch gives none either."""
+    x = (cytorch.rand(3, 3, dtype=cytorch.float64) + 0.5).requires_grad_()
+    arg_lists = [(), (0,), (1,), (x.detach(),), ([1, 0],), (cytorch.tensor([0, 1]),), ((3, 3),), (2,)]
+    drops = []
+    warnings.simplefilter("ignore")
+    for name, f in _public_functions():
+        for args in arg_lists:
+            try:
+                r = f(x, *args)
+            except Exception:
+                continue
+            outs = [o for o in (r if isinstance(r, tuple) else (r,)) if isinstance(o, cytorch.Tensor)]
+            floats = [o for o in outs if o.is_floating_point() or o.is_complex()]
+            if floats and not any(o.requires_grad for o in floats) and name not in NO_GRAD:
+                drops.append(name)
+            break
+    assert drops == [], f"ops that silently drop requires_grad: {drops}"
+
+
+def _r(*shape, lo=0.5):
+    return cytorch.rand(*shape, dtype=cytorch.float64) + lo
+
+
+def _spd(n):
+    a = cytorch.rand(n, n, dtype=cytorch.float64)
+    return a @ a.mT + n * cytorch.eye(n, dtype=cytorch.float64)
+
+
+def _sym(a):
+    return (a + a.mT) / 2
+
+
+# name -> (function of (module, *tensors), input factories); the same lambda runs on torch
+CASES = {
+    "diagonal": (lambda m, a: a.diagonal(1), [lambda: _r(3, 4)]),
+    "diagonal_3d": (lambda m, a: m.diagonal(a, 0, 0, 2), [lambda: _r(3, 2, 3)]),
+    "diag_1d": (lambda m, a: m.diag(a, -1), [lambda: _r(3)]),
+    "diag_2d": (lambda m, a: m.diag(a), [lambda: _r(3, 3)]),
+    "diag_embed": (lambda m, a: m.diag_embed(a, 1), [lambda: _r(2, 3)]),
+    "diagflat": (lambda m, a: m.diagflat(a), [lambda: _r(2, 2)]),
+    "trace": (lambda m, a: m.trace(a), [lambda: _r(3, 3)]),
+    "diagonal_scatter": (lambda m, a, b: m.diagonal_scatter(a, b), [lambda: _r(3, 3), lambda: _r(3)]),
+    "select_scatter": (lambda m, a, b: m.select_scatter(a, b, 1, 0), [lambda: _r(3, 3), lambda: _r(3)]),
+    "slice_scatter": (lambda m, a, b: m.slice_scatter(a, b, 0, 1, 3), [lambda: _r(4, 3), lambda: _r(2, 3)]),
+    "sort": (lambda m, a: m.sort(a, 1, descending=True).values, [lambda: _r(3, 4)]),
+    "msort": (lambda m, a: m.msort(a), [lambda: _r(4, 2)]),
+    "topk": (lambda m, a: m.topk(a, 2, 0).values, [lambda: _r(4, 3)]),
+    "kthvalue": (lambda m, a: m.kthvalue(a, 2, 1).values, [lambda: _r(3, 4)]),
+    "median_dim": (lambda m, a: m.median(a, 0, keepdim=True).values, [lambda: _r(5, 2)]),
+    "median_all": (lambda m, a: m.median(a), [lambda: _r(5)]),
+    "nanmedian": (lambda m, a: m.nanmedian(a, 1).values, [lambda: _r(2, 5)]),
+    "quantile": (lambda m, a: m.quantile(a, 0.3, 1), [lambda: _r(2, 5)]),
+    "nanquantile_mid": (lambda m, a: m.nanquantile(a, 0.5, 0, interpolation="midpoint"), [lambda: _r(4, 2)]),
+    "cummax": (lambda m, a: m.cummax(a, 1).values, [lambda: _r(3, 4)]),
+    "cummin": (lambda m, a: m.cummin(a, 0).values, [lambda: _r(4, 3)]),
+    "cumprod": (lambda m, a: m.cumprod(a, 1), [lambda: _r(3, 4)]),
+    "cumprod_zero": (lambda m, a: m.cumprod(a * m.tensor([1., 0., 1., 0.], dtype=a.dtype), 1), [lambda: _r(2, 4)]),
+    "logcumsumexp": (lambda m, a: m.logcumsumexp(a, 0), [lambda: _r(4, 3)]),
+    "nansum": (lambda m, a: m.nansum(a, 1), [lambda: _r(3, 4)]),
+    "nanmean": (lambda m, a: m.nanmean(a), [lambda: _r(3, 4)]),
+    "aminmax": (lambda m, a: m.aminmax(a, dim=0).max, [lambda: _r(4, 3)]),
+    "fliplr": (lambda m, a: m.fliplr(a), [lambda: _r(2, 3)]),
+    "rot90": (lambda m, a: m.rot90(a, 3), [lambda: _r(2, 3)]),
+    "block_diag": (lambda m, a, b: m.block_diag(a, b), [lambda: _r(2, 2), lambda: _r(1, 3)]),
+    "take": (lambda m, a: m.take(a, m.tensor([[0, 5], [5, 2]])), [lambda: _r(2, 3)]),
+    "take_along_dim": (lambda m, a: m.take_along_dim(a, m.tensor([[0], [2]]), 1), [lambda: _r(2, 3)]),
+    "repeat_interleave": (lambda m, a: m.repeat_interleave(a, m.tensor([1, 0, 2]), 1), [lambda: _r(2, 3)]),
+    "unfold": (lambda m, a: a.unfold(1, 2, 1), [lambda: _r(2, 4)]),
+    "as_strided": (lambda m, a: m.as_strided(a, (2, 2), (1, 2), 1), [lambda: _r(3, 3)]),
+    "combinations": (lambda m, a: m.combinations(a, 2), [lambda: _r(4)]),
+    "dot": (lambda m, a, b: m.dot(a, b), [lambda: _r(4), lambda: _r(4)]),
+    "mv": (lambda m, a, b: m.mv(a, b), [lambda: _r(3, 4), lambda: _r(4)]),
+    "baddbmm": (lambda m, a, b, c: m.baddbmm(a, b, c, beta=0.5, alpha=2),
+                [lambda: _r(2, 3, 3), lambda: _r(2, 3, 4), lambda: _r(2, 4, 3)]),
+    "digamma": (lambda m, a: m.digamma(a), [lambda: _r(4, lo=0.3)]),
+    "digamma_neg": (lambda m, a: m.digamma(a - 3.0), [lambda: _r(4, lo=0.2) * 0.5]),
+    "lgamma": (lambda m, a: m.lgamma(a), [lambda: _r(4)]),
+    "copysign": (lambda m, a: m.copysign(a, -1.0), [lambda: _r(4)]),
+    "inv": (lambda m, a: m.linalg.inv(a), [lambda: _spd(3)]),
+    "det": (lambda m, a: m.linalg.det(a), [lambda: _r(3, 3)]),
+    "slogdet": (lambda m, a: m.linalg.slogdet(a)[1], [lambda: _r(3, 3)]),
+    "logdet": (lambda m, a: m.logdet(a), [lambda: _spd(3)]),
+    "solve": (lambda m, a, b: m.linalg.solve(a, b), [lambda: _spd(3), lambda: _r(3, 2)]),
+    "solve_vec": (lambda m, a, b: m.linalg.solve(a, b), [lambda: _spd(3), lambda: _r(3)]),
+    "solve_right": (lambda m, a, b: m.linalg.solve(a, b, left=False), [lambda: _spd(3), lambda: _r(2, 3)]),
+    "solve_triangular": (lambda m, a, b: m.linalg.solve_triangular(a.triu() + 2 * m.eye(3, dtype=a.dtype), b,
+                                                                   upper=True), [lambda: _r(3, 3), lambda: _r(3, 2)]),
+    "cholesky": (lambda m, a: m.linalg.cholesky(a @ a.mT + 3 * m.eye(3, dtype=a.dtype)), [lambda: _r(3, 3)]),
+    "cholesky_upper": (lambda m, a: m.linalg.cholesky(a @ a.mT + 3 * m.eye(3, dtype=a.dtype), upper=True),
+                       [lambda: _r(3, 3)]),
+    "qr_q": (lambda m, a: m.linalg.qr(a)[0], [lambda: _r(4, 3)]),
+    "qr_r": (lambda m, a: m.linalg.qr(a)[1], [lambda: _r(3, 3)]),
+    "eigh_vals": (lambda m, a: m.linalg.eigh(_sym(a))[0], [lambda: _r(3, 3)]),
+    "eigh_vecs": (lambda m, a: m.linalg.eigh(_sym(a))[1].abs(), [lambda: _r(3, 3)]),
+    "eigvalsh": (lambda m, a: m.linalg.eigvalsh(_sym(a)), [lambda: _r(3, 3)]),
+    "svdvals": (lambda m, a: m.linalg.svdvals(a), [lambda: _r(4, 3)]),
+    "svd_u": (lambda m, a: m.linalg.svd(a, full_matrices=False)[0].abs(), [lambda: _r(4, 3)]),
+    "svd_vh": (lambda m, a: m.linalg.svd(a, full_matrices=False)[2].abs(), [lambda: _r(3, 4)]),
+    "matrix_exp": (lambda m, a: m.linalg.matrix_exp(a), [lambda: _r(3, 3) * 0.3]),
+    "matrix_power": (lambda m, a: m.linalg.matrix_power(a, 3), [lambda: _r(3, 3)]),
+    "matrix_power_neg": (lambda m, a: m.linalg.matrix_power(a, -2), [lambda: _spd(3)]),
+    "vector_norm_inf": (lambda m, a: m.linalg.vector_norm(a, float("inf"), 1), [lambda: _r(3, 4)]),
+    "vector_norm_3": (lambda m, a: m.linalg.vector_norm(a, 3), [lambda: _r(3, 4)]),
+    "matrix_norm_fro": (lambda m, a: m.linalg.matrix_norm(a), [lambda: _r(2, 3, 4)]),
+    "matrix_norm_nuc": (lambda m, a: m.linalg.matrix_norm(a, "nuc"), [lambda: _r(3, 4)]),
+    "matrix_norm_1": (lambda m, a: m.linalg.matrix_norm(a, 1), [lambda: _r(3, 4)]),
+    "norm": (lambda m, a: m.linalg.norm(a), [lambda: _r(3, 4)]),
+    "cross": (lambda m, a, b: m.linalg.cross(a, b), [lambda: _r(2, 3), lambda: _r(2, 3)]),
+    "pinv": (lambda m, a: m.linalg.pinv(a), [lambda: _r(4, 3)]),
+    "lstsq": (lambda m, a, b: m.linalg.lstsq(a, b)[0], [lambda: _r(4, 3), lambda: _r(4, 2)]),
+    "cholesky_solve": (lambda m, a, b: m.cholesky_solve(b, m.linalg.cholesky(_sym(a))), [lambda: _spd(3), lambda: _r(3, 2)]),
+    "cholesky_inverse": (lambda m, a: m.cholesky_inverse(m.linalg.cholesky(_sym(a))), [lambda: _spd(3)]),
+    # scatter / index-write family (the out-of-place forms and, through copy_, the in-place ones)
+    "index_add": (lambda m, a, b: m.index_add(a, 0, m.tensor([0, 2]), b, alpha=2), [lambda: _r(3, 3), lambda: _r(2, 3)]),
+    "index_copy": (lambda m, a, b: m.index_copy(a, 0, m.tensor([0, 2]), b), [lambda: _r(3, 3), lambda: _r(2, 3)]),
+    "index_fill": (lambda m, a: m.index_fill(a, 1, m.tensor([1]), 2.0), [lambda: _r(3, 3)]),
+    "index_put": (lambda m, a, b: m.index_put(a, (m.tensor([0, 2]),), b), [lambda: _r(3, 3), lambda: _r(2, 3)]),
+    "index_put_acc": (lambda m, a, b: m.index_put(a, (m.tensor([0, 0]),), b, accumulate=True),
+                      [lambda: _r(3, 3), lambda: _r(2, 3)]),
+    "put": (lambda m, a, b: m.put(a, m.tensor([0, 4]), b), [lambda: _r(3, 3), lambda: _r(2)]),
+    "masked_scatter": (lambda m, a, b: m.masked_scatter(a, m.tensor([[True, False, True]]), b),
+                       [lambda: _r(2, 3), lambda: _r(5)]),
+    "scatter": (lambda m, a, b: m.scatter(a, 0, m.tensor([[0, 1, 2]]), b), [lambda: _r(3, 3), lambda: _r(1, 3)]),
+    "scatter_value": (lambda m, a: m.scatter(a, 1, m.tensor([[0], [2]]), 1.5), [lambda: _r(2, 3)]),
+    "scatter_add": (lambda m, a, b: m.scatter_add(a, 0, m.tensor([[0, 1, 2], [0, 0, 0]]), b),
+                    [lambda: _r(3, 3), lambda: _r(2, 3)]),
+    "scatter_reduce_sum": (lambda m, a, b: m.scatter_reduce(a, 0, m.tensor([[0, 1, 2], [0, 0, 1]]), b, "sum",
+                                                            include_self=False), [lambda: _r(3, 3), lambda: _r(2, 3)]),
+    "scatter_reduce_mean": (lambda m, a, b: m.scatter_reduce(a, 0, m.tensor([[0, 1, 2], [0, 0, 0]]), b, "mean"),
+                            [lambda: _r(3, 3), lambda: _r(2, 3)]),
+    "scatter_reduce_amax": (lambda m, a, b: m.scatter_reduce(a, 0, m.tensor([[0, 1, 2], [0, 0, 0]]), b, "amax"),
+                            [lambda: _r(3, 3), lambda: _r(2, 3)]),
+    "scatter_reduce_prod": (lambda m, a, b: m.scatter_reduce(a, 0, m.tensor([[0, 1, 2]]), b, "prod"),
+                            [lambda: _r(3, 3), lambda: _r(1, 3)]),
+    "tril": (lambda m, a: m.tril(a, -1), [lambda: _r(3, 3)]),
+    "triu": (lambda m, a: a.triu(1), [lambda: _r(3, 4)]),
+    "scatter_inplace": (lambda m, a, b: (a * 1).scatter_(0, m.tensor([[0, 1, 2]]), b),
+                        [lambda: _r(3, 3), lambda: _r(1, 3)]),
+    "masked_fill_inplace": (lambda m, a: (a * 1).masked_fill_(m.tensor([True, False, True]), 0.0), [lambda: _r(2, 3)]),
+    "index_add_inplace": (lambda m, a, b: (a * 1).index_add_(0, m.tensor([1]), b), [lambda: _r(3, 3), lambda: _r(1, 3)]),
+    "tril_inplace": (lambda m, a: (a * 1).tril_(), [lambda: _r(3, 3)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_gradcheck(name):
+    fn, makers = CASES[name]
+    cytorch.manual_seed(0)
+    xs = [mk().requires_grad_() for mk in makers]
+    f = lambda *a: fn(cytorch, *a)  # noqa: E731
+    assert gradcheck(f, xs, eps=1e-6, atol=1e-5, rtol=1e-4)
+
+
+SECOND_ORDER = ["diagonal", "diag_embed", "trace", "sort", "cumprod", "cumprod_zero", "logcumsumexp", "nansum",
+                "digamma", "inv", "det", "solve", "cholesky", "eigh_vals", "svdvals", "matrix_exp", "slice_scatter",
+                "quantile", "dot", "take", "index_put", "scatter", "masked_scatter", "scatter_reduce_amax",
+                "tril_inplace", "put"]
+
+
+@pytest.mark.parametrize("name", SECOND_ORDER)
+def test_gradgradcheck(name):
+    fn, makers = CASES[name]
+    cytorch.manual_seed(1)
+    xs = [mk().requires_grad_() for mk in makers]
+    f = lambda *a: fn(cytorch, *a)  # noqa: E731
+    assert gradgradcheck(f, xs, eps=1e-6, atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_against_torch(torch, name):
+    fn, makers = CASES[name]
+    cytorch.manual_seed(2)
+    vals = [mk().numpy() for mk in makers]
+    ours = [cytorch.tensor(v, requires_grad=True) for v in vals]
+    theirs = [torch.tensor(v, requires_grad=True) for v in vals]
+    yo, yt = fn(cytorch, *ours), fn(torch, *theirs)
+    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-8, atol=1e-10)
+    w = np.random.default_rng(3).standard_normal(tuple(yt.shape))
+    (yo * cytorch.tensor(w)).sum().backward()
+    (yt * torch.tensor(w)).sum().backward()
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-7, atol=1e-9)
+
+
+def test_not_differentiable_ops_raise_at_backward():
+    x = cytorch.tensor([1.0, 2.0, 2.0], requires_grad=True)
+    u = cytorch.unique(x)
+    assert u.requires_grad
+    with pytest.raises(RuntimeError, match="derivative for '_unique2' is not implemented"):
+        u.sum().backward()
+    y = cytorch.floor_divide(x, 2)
+    with pytest.raises(RuntimeError, match="derivative for 'floor_divide' is not implemented"):
+        y.sum().backward()
+
+
+def test_random_draws_have_zero_gradient():
+    p = cytorch.full((4,), 0.5, dtype=cytorch.float64, requires_grad=True)
+    cytorch.bernoulli(p).sum().backward()
+    assert p.grad.tolist() == [0.0] * 4
+
+
+def test_numpy_and_dlpack_refuse_tensors_that_require_grad():
+    x = cytorch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="Use tensor.detach"):
+        x.numpy()
+    assert x.numpy(force=True).tolist() == [1.0, 1.0]
+    with pytest.raises(RuntimeError, match="require gradient"):
+        x.__dlpack__()

@@ -666,17 +666,53 @@ def test_data_views_and_creation_flags():
     assert s.grad.item() == 6.0 and s.grad.dim() == 0
 
 
-def test_inplace_on_view_of_graph_tensor_raises():
+VIEW_WRITES = {
+    "row_mul": lambda m, x: _chain(x * 2, lambda y: y[0].mul_(3)),
+    "transpose_add": lambda m, x: _chain(x * 2, lambda y: y.t().add_(x.t())),
+    "narrow_copy_into_buffer": lambda m, x: _chain(m.zeros(4, 3, dtype=x.dtype),
+                                                   lambda b: b.narrow(0, 1, 2).copy_(x.exp())),
+    "setitem_in_view": lambda m, x: _chain(m.zeros(2, 2, 3, dtype=x.dtype), lambda b: b[1].__setitem__(0, x[1])),
+    "view_of_view": lambda m, x: _chain(x + 1, lambda y: y.view(-1)[2:5].mul_(x.reshape(-1)[:3])),
+    "column_fill": lambda m, x: _chain(x * x, lambda y: y[:, 1].fill_(0.5)),
+    "diagonal_unary": lambda m, x: _chain(x[:, :2] * 1, lambda y: y.diagonal().exp_()),
+}
+
+
+def _chain(base, write):
+    write(base)
+    return base
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_WRITES))
+def test_inplace_on_views_updates_the_base(name, torch):
+    fn = VIEW_WRITES[name]
+    v = np.random.default_rng(0).random((2, 3))
+    x = cytorch.tensor(v, requires_grad=True)
+    tx = torch.tensor(v, requires_grad=True)
+    y, ty = fn(cytorch, x), fn(torch, tx)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+    w = np.random.default_rng(1).random(tuple(ty.shape))
+    (y * cytorch.tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_WRITES))
+def test_inplace_on_views_gradcheck(name):
+    fn = VIEW_WRITES[name]
+    x = cytorch.rand(2, 3, dtype=cytorch.float64, requires_grad=True)
+    assert cytorch.autograd.gradcheck(lambda a: fn(cytorch, a), [x])
+    assert cytorch.autograd.gradgradcheck(lambda a: fn(cytorch, a), [x])
+
+
+def test_inplace_on_view_of_leaf_raises_and_plain_views_stay_plain():
     x = cytorch.ones(2, 3, requires_grad=True)
-    y = x * 2
-    v = y[0]
-    with pytest.raises(RuntimeError, match="view"):
-        v.mul_(2)
-    with pytest.raises(RuntimeError, match="view"):
-        y.t().add_(1)
+    with pytest.raises(RuntimeError, match="view of a leaf Variable"):
+        x[0].mul_(2)
     z = cytorch.ones(2, 3) * 2      # no grad involved: in-place on views is plain
     z[0].mul_(2)
-    assert z[0, 0].item() == 4.0
+    assert z[0, 0].item() == 4.0 and z.grad_fn is None
+    assert x[0]._base is x and x[0][1:]._base is x and x.detach()._base is None
 
 
 def test_node_hooks_and_next_functions_chain():

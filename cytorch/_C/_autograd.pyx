@@ -139,6 +139,7 @@ cdef class Node:
         if nr < 0:
             return t
         r = _make_view(t, t._ndim, t._shape, t._stride, t._offset)
+        r._vbase = None
         r._requires_grad = True
         r._grad_fn = self
         r._output_nr = nr
@@ -189,7 +190,7 @@ class _RemovableHandle:
 
 cdef int _save(Node n, tuple tensors, tuple outputs) except -1:
     cdef list saved = [], outs = [], vers = []
-    cdef TensorBase t
+    cdef TensorBase t, r
     cdef int k
     for x in tensors:
         if x is None or not isinstance(x, TensorBase):
@@ -201,7 +202,9 @@ cdef int _save(Node n, tuple tensors, tuple outputs) except -1:
         vers.append(t._storage._version)
         for k in range(len(outputs)):
             if outputs[k] is x:
-                saved.append(_make_view(t, t._ndim, t._shape, t._stride, t._offset))
+                r = _make_view(t, t._ndim, t._shape, t._stride, t._offset)
+                r._vbase = None
+                saved.append(r)
                 outs.append(k)
                 break
         else:

@@ -35,6 +35,7 @@ cdef class TensorBase:
     cdef object _grad          # .grad
     cdef object _grad_acc      # weakref to this leaf's AccumulateGrad node
     cdef object _hooks         # list of gradient hooks on a leaf, or None
+    cdef object _vbase         # the tensor this one is a view of (always a root, never a view), or None
 
 cdef dtype dtype_of(int code)
 cdef int64_t _numel_of(int ndim, const int64_t *shape)

@@ -50,12 +50,23 @@ cdef inline object _view_out(TensorBase self, TensorBase r, str name, object arg
     return r
 
 cdef int _check_inplace_grad(TensorBase a) except -1:
+    cdef TensorBase b
     if a._grad_fn is None and a._requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    if a._ag_view:
-        raise RuntimeError("cytorch: an in-place operation on a view of a tensor that requires grad is not "
-                           "supported yet; use the out-of-place op (or clone the view first).")
+    if a._vbase is not None:
+        b = <TensorBase>a._vbase
+        if b._grad_fn is None and b._requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
     return 0
+
+# set by cytorch.autograd: after an in-place op on a view, make the view's base the output of a
+# CopySlices node (so the base's gradient sees the write) and the view a view of that output
+cdef object _copy_slices_hook = None
+
+def _set_copy_slices_hook(fn):
+    global _copy_slices_hook
+    _copy_slices_hook = fn
 
 cdef TensorBase _graph_snapshot(TensorBase a):
     """A copy of a's values that stays in a's place in the graph (the input of an in-place op)."""
@@ -79,6 +90,8 @@ cdef object _rebase_inplace(TensorBase a, TensorBase res, str op):
         a._requires_grad = True
         a._grad_fn = res._grad_fn
         a._output_nr = res._output_nr
+        if a._vbase is not None and _copy_slices_hook is not None:
+            _copy_slices_hook(a, res)
     return a
 
 def _inplace_result(TensorBase a, TensorBase res, str op="inplace"):
@@ -377,6 +390,7 @@ cdef TensorBase _make_view(TensorBase base, int ndim, const int64_t *shape, cons
     t._storage = base._storage
     t._offset = offset
     t._data = base._storage.ptr + offset * _SIZES_C[base._dtype]
+    t._vbase = base._vbase if base._vbase is not None else base
     return t
 
 cdef void _copy_header(TensorBase dst, TensorBase src):
@@ -389,6 +403,7 @@ cdef void _copy_header(TensorBase dst, TensorBase src):
     dst._numel = src._numel
     memcpy(dst._shape, src._shape, sizeof(src._shape))
     memcpy(dst._stride, src._stride, sizeof(src._stride))
+    dst._vbase = None
 
 
 cdef bint _is_contiguous(TensorBase t):
@@ -1122,7 +1137,9 @@ cdef class TensorBase:
 
     def detach(self):
         """A new tensor sharing self's storage (and version counter), outside any graph."""
-        return _make_view(self, self._ndim, self._shape, self._stride, self._offset)
+        cdef TensorBase r = _make_view(self, self._ndim, self._shape, self._stride, self._offset)
+        r._vbase = None
+        return r
 
     def detach_(self):
         if self._ag_view:
@@ -1135,7 +1152,9 @@ cdef class TensorBase:
     @property
     def data(self):
         """self's values outside the graph (a detached tensor sharing storage)."""
-        return _make_view(self, self._ndim, self._shape, self._stride, self._offset)
+        cdef TensorBase r = _make_view(self, self._ndim, self._shape, self._stride, self._offset)
+        r._vbase = None
+        return r
 
     @data.setter
     def data(self, TensorBase value):
@@ -1150,6 +1169,14 @@ cdef class TensorBase:
 
     def _set_ag_view(self, bint v):
         self._ag_view = v
+
+    @property
+    def _base(self):
+        """The tensor this one is a view of (PyTorch's ``Tensor._base``), or None."""
+        return self._vbase
+
+    def _is_view(self):
+        return self._vbase is not None
 
     def _set_retains_grad(self, bint v):
         self._retains_grad = v

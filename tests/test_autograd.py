@@ -802,3 +802,52 @@ def test_half_and_complex_broadcast_grads(torch):
     (ts[0] * ts[1]).sin().backward(torch.tensor(g))
     for x, t in zip(xs, ts):
         np.testing.assert_allclose(np_of(x.grad), t.grad.numpy(), rtol=1e-10)
+
+
+def test_detect_anomaly_names_the_backward_op_and_shows_the_forward_call():
+    x = cytorch.zeros(3, requires_grad=True)
+    with cytorch.autograd.detect_anomaly():
+        assert cytorch.autograd.is_anomaly_enabled()
+        y = x.sqrt() * 0                    # 0 * d sqrt(0) = 0 * inf: nan
+        with pytest.warns(UserWarning, match=r"Error detected in SqrtBackward0(.|\n)*test_autograd.py"):
+            with pytest.raises(RuntimeError, match="Function 'SqrtBackward0' returned nan values in its 0th output"):
+                y.sum().backward()
+    assert not cytorch.autograd.is_anomaly_enabled()
+    x.sqrt().mul(0).sum().backward()        # off again: nan passes silently, as in PyTorch
+    assert bool(x.grad.isnan().all())
+
+
+def test_detect_anomaly_as_decorator_and_set_detect_anomaly():
+    @cytorch.autograd.detect_anomaly(check_nan=False)
+    def f():
+        return cytorch.autograd.is_anomaly_enabled(), cytorch.autograd.is_anomaly_check_nan_enabled()
+    assert f() == (True, False)
+    with cytorch.autograd.set_detect_anomaly(True):
+        assert cytorch.autograd.is_anomaly_enabled()
+    assert not cytorch.autograd.is_anomaly_enabled()
+
+
+def test_detect_anomaly_warns_forward_trace_on_error_inside_backward():
+    x = cytorch.tensor([1.0, 2.0], requires_grad=True)
+    with cytorch.autograd.detect_anomaly():
+        y = cytorch.floor_divide(x, 2)
+        with pytest.warns(UserWarning, match="Error detected in FloorDivideBackward0"):
+            with pytest.raises(RuntimeError, match="not implemented"):
+                y.sum().backward()
+
+
+def test_post_accumulate_grad_hook(torch):
+    for m in (cytorch, torch):
+        p = m.ones(2, requires_grad=True)
+        seen = []
+        h = p.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.clone()))
+        (p * 3).sum().backward()
+        (p * 2).sum().backward()
+        assert [s.tolist() for s in seen] == [[3.0, 3.0], [5.0, 5.0]]
+        h.remove()
+        (p * 2).sum().backward()
+        assert len(seen) == 2
+        with pytest.raises(RuntimeError, match="non-leaf"):
+            (p * 2).register_post_accumulate_grad_hook(lambda t: None)
+        with pytest.raises(RuntimeError, match="doesn't require gradient"):
+            m.ones(2).register_post_accumulate_grad_hook(lambda t: None)

@@ -37,6 +37,41 @@ def _set_grad_mode(bint on):
     _set_grad_enabled(on)
     return prev
 
+# ---------------------------------------------------------------- anomaly mode
+
+cdef bint _anomaly = False        # record forward stacks; check backward outputs
+cdef bint _anomaly_nan = True     # ... for nan
+
+def _set_anomaly(bint enabled, bint check_nan=True):
+    """Set anomaly mode; returns the previous (enabled, check_nan)."""
+    global _anomaly, _anomaly_nan
+    prev = (_anomaly, _anomaly_nan)
+    _anomaly = enabled
+    _anomaly_nan = check_nan
+    return prev
+
+def _anomaly_state():
+    return (_anomaly, _anomaly_nan)
+
+cdef inline void _trace_if_anomalous(Node n):
+    if _anomaly:
+        import traceback
+        n._trace = traceback.format_stack()[:-1]
+
+cdef object _warn_forward_trace(Node n):
+    import warnings
+    trace = "".join(n._trace) if n._trace else "(no forward trace: the op ran before anomaly mode was on)\n"
+    warnings.warn(f"Error detected in {n._name}. Traceback of forward call that caused the error:\n{trace}",
+                  UserWarning, stacklevel=3)
+
+cdef object _check_outputs(Node n, tuple outs):
+    cdef int i
+    for i in range(len(outs)):
+        g = outs[i]
+        if _anomaly_nan and isinstance(g, TensorBase) and (<TensorBase>g)._numel and bool(g.isnan().any()):
+            _warn_forward_trace(n)
+            raise RuntimeError(f"Function '{n._name}' returned nan values in its {i}th output.")
+
 # ---------------------------------------------------------------- nodes
 
 cdef str _SECOND_TIME = (
@@ -62,6 +97,7 @@ cdef class Node:
     cdef public object _pre_hooks   # {output_nr: [hook, ...]} of tensor hooks on this node's outputs
     cdef public object _hooks       # node hooks fn(grad_inputs, grad_outputs)
     cdef public object _retain      # {output_nr: weakref to the tensor} for retain_grad()
+    cdef public object _trace       # the forward call's stack (anomaly mode only), else None
     cdef object __weakref__
 
     def name(self):
@@ -287,6 +323,7 @@ cdef object _record_binary(int op, object a, object b, TensorBase res):
     if save:
         _save(n, (a if save & SAVE_A else None, b if save & SAVE_B else None, res if save & SAVE_Y else None),
               (res,))
+    _trace_if_anomalous(n)
     res._requires_grad = True
     res._grad_fn = n
     res._output_nr = 0
@@ -305,6 +342,7 @@ cdef object _record_unary(int op, TensorBase a, TensorBase res):
     n._out_meta = None
     if save:
         _save(n, (a if save & SAVE_A else None, res if save & SAVE_Y else None), (res,))
+    _trace_if_anomalous(n)
     res._requires_grad = True
     res._grad_fn = n
     res._output_nr = 0
@@ -322,6 +360,7 @@ cdef object _record_view(str key, TensorBase a, TensorBase res, object args):
     n._edges = (_edge(a),)
     n._in_meta = ((_shape_of(a), a._dtype),)
     n.ctx = args
+    _trace_if_anomalous(n)
     res._requires_grad = True
     res._grad_fn = n
     res._output_nr = 0
@@ -346,6 +385,7 @@ def _record(str key, tuple inputs, outputs, ctx=None, saved=(), bint is_view=Fal
     n._out_meta = tuple([_meta(o) for o in outs])
     if saved:
         _save(n, tuple(saved), outs)
+    _trace_if_anomalous(n)
     for k in range(len(outs)):
         if isinstance(outs[k], TensorBase):
             t = <TensorBase>outs[k]
@@ -371,6 +411,7 @@ def _init_node(Node n, str name, fn, tuple inputs, ctx=None):
     n._edges = tuple([_edge(<TensorBase>x) if isinstance(x, TensorBase) else (None, 0) for x in inputs])
     n._in_meta = tuple([_meta(x) for x in inputs])
     n.ctx = ctx
+    _trace_if_anomalous(n)
     return n
 
 _set_autograd_hooks(_record_binary, _record_unary, _record_view)
@@ -481,6 +522,10 @@ cdef object _accumulate(AccumulateGrad acc, object g, bint create_graph):
         leaf._grad = leaf._grad + g
     else:
         leaf._grad.add_(g.detach() if (<TensorBase>g)._requires_grad else g)
+    post = getattr(leaf, "_post_accumulate_hooks", None)
+    if post:
+        for h in list(post):
+            h(leaf)
     return None
 
 
@@ -613,9 +658,18 @@ def run_backward(tuple roots, tuple root_grads, bint keep_graph, bint create_gra
             if all([g is None for g in grads]):
                 outs = (None,) * len(n._edges)
             else:
-                outs = n._fn(n, grads)
+                if _anomaly:
+                    try:
+                        outs = n._fn(n, grads)
+                    except Exception:
+                        _warn_forward_trace(n)
+                        raise
+                else:
+                    outs = n._fn(n, grads)
                 if not isinstance(outs, tuple):
                     outs = (outs,)
+                if _anomaly:
+                    _check_outputs(n, outs)
                 if len(outs) < len(n._edges):
                     outs = tuple(outs) + (None,) * (len(n._edges) - len(outs))
             if n._hooks:

@@ -10,12 +10,15 @@ from cytorch.autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, 
                                         is_inference_mode_enabled)
 from cytorch.autograd.function import Function, FunctionCtx, once_differentiable
 from cytorch.autograd.gradcheck import gradcheck, gradgradcheck, GradcheckError
+from cytorch.autograd.anomaly_mode import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,
+                                           is_anomaly_check_nan_enabled)
 from cytorch.autograd import _formulas  # noqa: F401  (fills the formula table)
 from cytorch.autograd import _wrap
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "gradcheck", "gradgradcheck",
-           "once_differentiable", "Variable"]
+           "once_differentiable", "Variable", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled", "functional"]
 
 
 def _sum_to(g, shape):
@@ -127,8 +130,20 @@ def _retain_grad(self):
     self._set_retains_grad(True)
 
 
+def _register_post_accumulate_grad_hook(self, hook):
+    """Call ``hook(tensor)`` after this leaf's ``.grad`` has been accumulated in a backward pass."""
+    if not self.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if self.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    hooks = self.__dict__.setdefault("_post_accumulate_hooks", [])
+    hooks.append(hook)
+    return _A._RemovableHandle(hooks, hook)
+
+
 def _install_tensor_methods():
     from cytorch._tensor import Tensor
+    Tensor.register_post_accumulate_grad_hook = _register_post_accumulate_grad_hook
     Tensor.backward = _tensor_backward
     Tensor.register_hook = _register_hook
     Tensor.retain_grad = _retain_grad

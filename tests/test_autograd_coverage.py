@@ -237,3 +237,75 @@ def test_numpy_and_dlpack_refuse_tensors_that_require_grad():
     assert x.numpy(force=True).tolist() == [1.0, 1.0]
     with pytest.raises(RuntimeError, match="require gradient"):
         x.__dlpack__()
+
+
+# ---------------------------------------------------------------- the registry is complete and tested
+
+# every registered formula -> the test table entry that gradchecks it ("module:TABLE:name")
+GENERIC_TESTS = {
+    "addmm": "MATMUL_EXTRA", "alias": "VIEWS:chain", "amax": "REDUCE", "amin": "REDUCE", "bmm": "MATMUL:bmm",
+    "cat": "JOIN", "clamp": "CLAMP", "clone": "VIEWS:clone", "complex_imag": "COMPLEX", "complex_real": "COMPLEX",
+    "copy_": "SETITEM", "copy_slices": "VIEW_WRITES", "cumprod": "CASES:cumprod", "cumsum": "REDUCE",
+    "diagonal": "CASES:diagonal", "diagonal_scatter": "CASES:diagonal_scatter", "expand": "VIEWS:expand",
+    "fill_": "VIEW_WRITES", "flip": "CASES:fliplr", "gather": "CASES:sort", "gather_back": "GRADGRAD:sort",
+    "getitem": "GETITEM", "index_add": "CASES:index_add", "index_copy": "CASES:index_copy",
+    "index_fill": "CASES:index_fill", "index_put": "CASES:index_put", "index_select": "CASES:repeat_interleave",
+    "index_select_back": "GRADGRAD", "linalg_cholesky": "CASES:cholesky", "linalg_det": "CASES:det",
+    "linalg_eigh": "CASES:eigh_vecs", "linalg_inv": "CASES:inv", "linalg_matrix_exp": "CASES:matrix_exp",
+    "linalg_qr": "CASES:qr_q", "linalg_slogdet": "CASES:slogdet", "linalg_solve": "CASES:solve",
+    "linalg_solve_triangular": "CASES:solve_triangular", "linalg_svd": "CASES:svd_u", "log_softmax": "REDUCE",
+    "logcumsumexp": "CASES:logcumsumexp", "logsumexp": "REDUCE", "masked_fill": "CASES:masked_fill_inplace",
+    "masked_scatter": "CASES:masked_scatter", "matmul": "MATMUL", "max_all": "REDUCE", "max_dim": "REDUCE",
+    "mean": "REDUCE", "min_all": "REDUCE", "min_dim": "REDUCE", "mm": "MATMUL:mm", "narrow": "VIEWS:narrow",
+    "norm": "REDUCE", "not_implemented": "test_not_differentiable_ops_raise_at_backward",
+    "permute": "VIEWS:permute", "prod": "REDUCE", "put": "CASES:put", "put_flat": "GETITEM",
+    "repeat": "REPEAT", "reshape": "VIEWS:reshape_copy", "roll": "ROLL", "scatter": "CASES:scatter",
+    "scatter_add": "CASES:scatter_add", "scatter_reduce": "CASES:scatter_reduce_amax", "select": "VIEWS:select",
+    "setitem": "SETITEM", "softmax": "REDUCE", "squeeze": "VIEWS:squeeze", "stack": "JOIN", "std": "REDUCE",
+    "sum": "REDUCE", "sum_to": "BROADCAST", "to": "TO", "transpose": "VIEWS:transpose", "tril": "CASES:tril",
+    "triu": "CASES:triu", "unsqueeze": "VIEWS:unsqueeze", "var": "REDUCE", "view": "VIEWS:view",
+    "view_of_base": "VIEW_WRITES", "view_scatter": "CASES:slice_scatter",
+    "where": "CLAMP", "zero_grad": "test_random_draws_have_zero_gradient",
+}
+# elementwise ops whose gradient is zero or undefined (tested by name in test_autograd / above)
+ELEMENTWISE_SPECIAL = {"floor", "ceil", "trunc", "round", "sign", "floor_divide", "heaviside", "nextafter",
+                       "remainder", "fmod", "conj", "angle", "copysign", "digamma", "lgamma"}
+
+
+def test_every_registered_formula_is_tested():
+    """A new formula must be added to a gradcheck table (and named here): nothing slips through."""
+    from cytorch._C import _autograd as A
+    from cytorch._C._tensor import BINARY_OPS, UNARY_OPS
+    from test_autograd import UNARY, BINARY
+    binary, unary, generic = A._registered()
+    names_b = {k for k, v in BINARY_OPS.items() if v in binary}
+    names_u = {k for k, v in UNARY_OPS.items() if v in unary}
+    untested = (names_b - set(BINARY) - ELEMENTWISE_SPECIAL) | (names_u - set(UNARY) - ELEMENTWISE_SPECIAL)
+    assert untested == set(), f"elementwise formulas without a gradcheck entry: {sorted(untested)}"
+    assert set(generic) == set(GENERIC_TESTS), (
+        f"formulas without a test entry: {sorted(set(generic) - set(GENERIC_TESTS))}; "
+        f"stale entries: {sorted(set(GENERIC_TESTS) - set(generic))}")
+    for key, where in GENERIC_TESTS.items():
+        if where.startswith("CASES:"):
+            assert where[6:] in CASES, f"{key}: no case {where}"
+
+
+@pytest.mark.parametrize("name", ["remainder", "fmod", "floor", "ceil", "trunc", "round", "sign", "nextafter"])
+def test_piecewise_elementwise_gradients_match_torch(torch, name):
+    v = np.array([0.3, 1.7, -2.2, 3.1])
+    ops = {"remainder": lambda m, a: m.remainder(a, 0.7), "fmod": lambda m, a: m.fmod(a, 0.7),
+           "nextafter": lambda m, a: m.nextafter(a, a * 0 + 10.0)}
+    f = ops.get(name, lambda m, a, _n=name: getattr(m, _n)(a))
+    a, ta = cytorch.tensor(v, requires_grad=True), torch.tensor(v, requires_grad=True)
+    f(cytorch, a).sum().backward()
+    f(torch, ta).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy())
+
+
+def test_complex_parts_and_angle_gradients_match_torch(torch):
+    v = np.array([0.3 + 1.0j, -1.2 + 0.5j])
+    for f in (lambda m, z: m.real(z) * 2 + m.imag(z) * 3, lambda m, z: m.angle(z)):
+        z, tz = cytorch.tensor(v, requires_grad=True), torch.tensor(v, requires_grad=True)
+        f(cytorch, z).sum().backward()
+        f(torch, tz).sum().backward()
+        np.testing.assert_allclose(z.grad.numpy(), tz.grad.numpy(), rtol=1e-12)

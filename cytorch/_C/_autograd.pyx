@@ -306,6 +306,11 @@ def _register_unary(int op, str name, fn, int save):
 def _register_generic(str key, str name, fn):
     _GENERIC[key] = (name, fn)
 
+def _registered():
+    """(binary op codes, unary op codes, generic keys) that have a backward formula (for tests)."""
+    return ([i for i in range(64) if _BIN[i] is not None], [i for i in range(64) if _UN[i] is not None],
+            sorted(_GENERIC))
+
 cdef object _record_binary(int op, object a, object b, TensorBase res):
     entry = _BIN[op]
     if entry is None or res._dtype < CT_FLOAT16:

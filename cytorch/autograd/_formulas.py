@@ -926,7 +926,8 @@ def _copysign(n, g, a, b, y):
 
 @binary("nextafter")
 def _nextafter(n, g, a, b, y):
-    return (_zeros(g) if _need(n, 0) else None), (_zeros(g) if _need(n, 1) else None)
+    # one ulp away from a: d/da = 1 (as PyTorch), b only picks the direction
+    return g, (_zeros(g) if _need(n, 1) else None)
 
 
 def _not_implemented(op):

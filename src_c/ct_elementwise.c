@@ -142,6 +142,16 @@ CT_INLINE double ct_rem(double a, double b) { double r = fmod(a, b); if (r != 0 
 #define ct_nanmin(a, b) ((a) != (a) ? (a) : ((b) != (b) ? (b) : ((a) < (b) ? (a) : (b))))
 CT_INLINE float ct_signf(float a) { return a != a ? a : (float)((a > 0) - (a < 0)); }
 CT_INLINE double ct_sign(double a) { return a != a ? a : (double)((a > 0) - (a < 0)); }
+/* complex exp2/expm1/log1p/rsqrt, written to keep precision near 0 (expm1, log1p):
+   expm1(a+ib) = expm1(a) cos b - 2 sin^2(b/2) + i e^a sin b;  log1p(z) = log|1+z| + i arg(1+z) */
+CT_INLINE ct_c64 ct_cexpm1f(ct_c64 z) { float a = crealf(z), b = cimagf(z), s = sinf(b / 2);
+    return CMPLXF(expm1f(a) * cosf(b) - 2 * s * s, expf(a) * sinf(b)); }
+CT_INLINE ct_c128 ct_cexpm1(ct_c128 z) { double a = creal(z), b = cimag(z), s = sin(b / 2);
+    return CMPLX(expm1(a) * cos(b) - 2 * s * s, exp(a) * sin(b)); }
+CT_INLINE ct_c64 ct_clog1pf(ct_c64 z) { float a = crealf(z), b = cimagf(z);
+    return CMPLXF(0.5f * log1pf(a * (2 + a) + b * b), atan2f(b, 1 + a)); }
+CT_INLINE ct_c128 ct_clog1p(ct_c128 z) { double a = creal(z), b = cimag(z);
+    return CMPLX(0.5 * log1p(a * (2 + a) + b * b), atan2(b, 1 + a)); }
 CT_INLINE ct_c64 ct_csgnf(ct_c64 a) { float m = cabsf(a); return m == 0 ? 0 : a / m; }
 CT_INLINE ct_c128 ct_csgn(ct_c128 a) { double m = cabs(a); return m == 0 ? 0 : a / m; }
 /* exp for float32 written so that gcc vectorises the loop calling it (libm's
@@ -549,6 +559,16 @@ CT_UNARY(ct_log10_f32, float, log10f(a))
 CT_UNARY(ct_log10_f64, double, log10(a))
 CT_UNARY(ct_log1p_f32, float, log1pf(a))
 CT_UNARY(ct_log1p_f64, double, log1p(a))
+CT_UNARY(ct_exp2_c64, ct_c64, cexpf(a * (float)M_LN2))
+CT_UNARY(ct_exp2_c128, ct_c128, cexp(a * M_LN2))
+CT_UNARY(ct_expm1_c64, ct_c64, ct_cexpm1f(a))
+CT_UNARY(ct_expm1_c128, ct_c128, ct_cexpm1(a))
+CT_UNARY(ct_log2_c64, ct_c64, clogf(a) / (float)M_LN2)
+CT_UNARY(ct_log2_c128, ct_c128, clog(a) / M_LN2)
+CT_UNARY(ct_log10_c64, ct_c64, clogf(a) / (float)M_LN10)
+CT_UNARY(ct_log10_c128, ct_c128, clog(a) / M_LN10)
+CT_UNARY(ct_log1p_c64, ct_c64, ct_clog1pf(a))
+CT_UNARY(ct_log1p_c128, ct_c128, ct_clog1p(a))
 CT_UNARY(ct_erf_f32, float, erff(a))
 CT_UNARY(ct_erf_f64, double, erf(a))
 CT_UNARY(ct_erfc_f32, float, erfcf(a))
@@ -567,6 +587,8 @@ CT_UNARY(ct_frac_f32, float, (a - truncf(a)))
 CT_UNARY(ct_frac_f64, double, (a - trunc(a)))
 CT_UNARY(ct_rsqrt_f32, float, (1.0f / sqrtf(a)))
 CT_UNARY(ct_rsqrt_f64, double, (1.0 / sqrt(a)))
+CT_UNARY(ct_rsqrt_c64, ct_c64, (1.0f / csqrtf(a)))
+CT_UNARY(ct_rsqrt_c128, ct_c128, (1.0 / csqrt(a)))
 CT_UNARY(ct_reciprocal_f32, float, (1 / a))
 CT_UNARY(ct_reciprocal_f64, double, (1 / a))
 CT_UNARY(ct_reciprocal_c64, ct_c64, (1 / a))
@@ -840,11 +862,16 @@ const ct_loop_fn ct_unary_table[CT_NUNARY][CT_NDTYPES] = {
     [CT_OP_ASINH] = { [CT_FLOAT32] = ct_asinh_f32, [CT_FLOAT64] = ct_asinh_f64, [CT_COMPLEX64] = ct_asinh_c64, [CT_COMPLEX128] = ct_asinh_c128 },
     [CT_OP_ACOSH] = { [CT_FLOAT32] = ct_acosh_f32, [CT_FLOAT64] = ct_acosh_f64, [CT_COMPLEX64] = ct_acosh_c64, [CT_COMPLEX128] = ct_acosh_c128 },
     [CT_OP_ATANH] = { [CT_FLOAT32] = ct_atanh_f32, [CT_FLOAT64] = ct_atanh_f64, [CT_COMPLEX64] = ct_atanh_c64, [CT_COMPLEX128] = ct_atanh_c128 },
-    [CT_OP_EXP2] = { [CT_FLOAT32] = ct_exp2_f32, [CT_FLOAT64] = ct_exp2_f64 },
-    [CT_OP_EXPM1] = { [CT_FLOAT32] = ct_expm1_f32, [CT_FLOAT64] = ct_expm1_f64 },
-    [CT_OP_LOG2] = { [CT_FLOAT32] = ct_log2_f32, [CT_FLOAT64] = ct_log2_f64 },
-    [CT_OP_LOG10] = { [CT_FLOAT32] = ct_log10_f32, [CT_FLOAT64] = ct_log10_f64 },
-    [CT_OP_LOG1P] = { [CT_FLOAT32] = ct_log1p_f32, [CT_FLOAT64] = ct_log1p_f64 },
+    [CT_OP_EXP2] = { [CT_FLOAT32] = ct_exp2_f32, [CT_FLOAT64] = ct_exp2_f64, [CT_COMPLEX64] = ct_exp2_c64,
+                      [CT_COMPLEX128] = ct_exp2_c128 },
+    [CT_OP_EXPM1] = { [CT_FLOAT32] = ct_expm1_f32, [CT_FLOAT64] = ct_expm1_f64, [CT_COMPLEX64] = ct_expm1_c64,
+                      [CT_COMPLEX128] = ct_expm1_c128 },
+    [CT_OP_LOG2] = { [CT_FLOAT32] = ct_log2_f32, [CT_FLOAT64] = ct_log2_f64, [CT_COMPLEX64] = ct_log2_c64,
+                      [CT_COMPLEX128] = ct_log2_c128 },
+    [CT_OP_LOG10] = { [CT_FLOAT32] = ct_log10_f32, [CT_FLOAT64] = ct_log10_f64, [CT_COMPLEX64] = ct_log10_c64,
+                      [CT_COMPLEX128] = ct_log10_c128 },
+    [CT_OP_LOG1P] = { [CT_FLOAT32] = ct_log1p_f32, [CT_FLOAT64] = ct_log1p_f64, [CT_COMPLEX64] = ct_log1p_c64,
+                      [CT_COMPLEX128] = ct_log1p_c128 },
     [CT_OP_ERF] = { [CT_FLOAT32] = ct_erf_f32, [CT_FLOAT64] = ct_erf_f64 },
     [CT_OP_ERFC] = { [CT_FLOAT32] = ct_erfc_f32, [CT_FLOAT64] = ct_erfc_f64 },
     [CT_OP_LGAMMA] = { [CT_FLOAT32] = ct_lgamma_f32, [CT_FLOAT64] = ct_lgamma_f64 },
@@ -853,7 +880,8 @@ const ct_loop_fn ct_unary_table[CT_NUNARY][CT_NDTYPES] = {
     [CT_OP_TRUNC] = { [CT_FLOAT32] = ct_trunc_f32, [CT_FLOAT64] = ct_trunc_f64 },
     [CT_OP_ROUND] = { [CT_FLOAT32] = ct_round_f32, [CT_FLOAT64] = ct_round_f64 },
     [CT_OP_FRAC] = { [CT_FLOAT32] = ct_frac_f32, [CT_FLOAT64] = ct_frac_f64 },
-    [CT_OP_RSQRT] = { [CT_FLOAT32] = ct_rsqrt_f32, [CT_FLOAT64] = ct_rsqrt_f64 },
+    [CT_OP_RSQRT] = { [CT_FLOAT32] = ct_rsqrt_f32, [CT_FLOAT64] = ct_rsqrt_f64, [CT_COMPLEX64] = ct_rsqrt_c64,
+                      [CT_COMPLEX128] = ct_rsqrt_c128 },
     [CT_OP_RECIPROCAL] = { [CT_FLOAT32] = ct_reciprocal_f32, [CT_FLOAT64] = ct_reciprocal_f64, [CT_COMPLEX64] = ct_reciprocal_c64, [CT_COMPLEX128] = ct_reciprocal_c128 },
     [CT_OP_SQUARE] = { [CT_UINT8] = ct_square_u8, [CT_INT8] = ct_square_i8, [CT_INT16] = ct_square_i16, [CT_INT32] = ct_square_i32, [CT_INT64] = ct_square_i64, [CT_FLOAT32] = ct_square_f32, [CT_FLOAT64] = ct_square_f64, [CT_COMPLEX64] = ct_square_c64, [CT_COMPLEX128] = ct_square_c128 },
     [CT_OP_SIGMOID] = { [CT_FLOAT32] = ct_sigmoid_f32, [CT_FLOAT64] = ct_sigmoid_f64, [CT_COMPLEX64] = ct_sigmoid_c64, [CT_COMPLEX128] = ct_sigmoid_c128 },

@@ -271,12 +271,17 @@ def _tan(g, x, y):
 
 @unary("asin", save="a")
 def _asin(g, x, y):
-    return g * _conj(_t.rsqrt(1 - x * x))
+    return g * _conj(_rsqrt_any(1 - x * x))
 
 
 @unary("acos", save="a")
 def _acos(g, x, y):
-    return -g * _conj(_t.rsqrt(1 - x * x))
+    return -g * _conj(_rsqrt_any(1 - x * x))
+
+
+def _rsqrt_any(x):
+    # complex inputs have no rsqrt kernel
+    return _t.rsqrt(x) if not x.is_complex() else 1 / _t.sqrt(x)
 
 
 @unary("atan", save="a")
@@ -301,12 +306,12 @@ def _tanh(g, x, y):
 
 @unary("asinh", save="a")
 def _asinh(g, x, y):
-    return g * _conj(_t.rsqrt(x * x + 1))
+    return g * _conj(_rsqrt_any(x * x + 1))
 
 
 @unary("acosh", save="a")
 def _acosh(g, x, y):
-    return g * _conj(_t.rsqrt(x * x - 1))
+    return g * _conj(_rsqrt_any(x * x - 1))
 
 
 @unary("atanh", save="a")
@@ -724,7 +729,7 @@ def _prod_bw(n, g):
     with _t.no_grad():
         nz = _reduce_keep(lambda t, d, keepdim: t.sum(d, keepdim=keepdim), zero.to(_t.int64), dims)
     others = _t.where(nz == 0, p / xs, _t.where((nz == 1) & zero, p, _zeros(p * xs)))
-    return _unreduce(g, n.in_shapes[0], dims, keepdim) * others
+    return _unreduce(g, n.in_shapes[0], dims, keepdim) * _conj(others)
 
 
 @generic("var")
@@ -884,6 +889,15 @@ def _trigamma(x):
 @unary("digamma", save="a")
 def _digamma(g, x, y):
     return g * _trigamma(x)
+
+
+@unary("sgn", save="ay")
+def _sgn(g, x, y):
+    if not x.is_complex():
+        return _zeros(g)
+    # s = z/|z|: grad = (g - conj(g) s^2) / (2|z|), 0 at z = 0
+    d = 2 * x.abs()
+    return _t.where(d == 0, _t.zeros_like(x), (g - _conj(g) * y * y) / d)
 
 
 @unary("angle", save="a")

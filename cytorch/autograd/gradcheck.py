@@ -26,41 +26,63 @@ def _diff_outputs(outs):
     return [o for o in outs if isinstance(o, TensorBase) and (o.is_floating_point() or o.is_complex())]
 
 
+def _real_cols(o):
+    """An output's entries as real numbers: complex outputs give (real, imag) per element."""
+    v = _np(o).ravel()
+    return np.concatenate([v.real, v.imag]) if o.is_complex() else v.real
+
+
 def _numerical_jacobians(func, inputs, idx, outs0, eps):
+    """Central differences of the outputs (real and imaginary parts apart) with respect to each
+    input entry (a complex entry is perturbed along 1 and along i: two rows)."""
     jac = {}
     for i in idx:
         x = inputs[i]
         n = x.numel()
-        cols = [np.zeros((n, o.numel())) for o in outs0]
+        steps = (eps, eps * 1j) if x.is_complex() else (eps,)
+        cols = [np.zeros((n * len(steps), o.numel() * (2 if o.is_complex() else 1))) for o in outs0]
         xd = x.detach()
         for k, pos in enumerate(np.ndindex(*tuple(x.shape))):
             orig = xd[pos].item()
-            # xd is outside any graph, so writing into it records nothing; func runs with
-            # grad mode as the caller has it (gradgradcheck's func differentiates inside)
-            xd[pos] = orig + eps
-            plus = [_np(o).ravel() for o in _diff_outputs(_as_tuple(func(*inputs)))]
-            xd[pos] = orig - eps
-            minus = [_np(o).ravel() for o in _diff_outputs(_as_tuple(func(*inputs)))]
-            xd[pos] = orig
-            for j in range(len(outs0)):
-                cols[j][k] = ((plus[j] - minus[j]) / (2 * eps)).real
+            for r, step in enumerate(steps):
+                # xd is outside any graph, so writing into it records nothing; func runs with
+                # grad mode as the caller has it (gradgradcheck's func differentiates inside)
+                xd[pos] = orig + step
+                plus = [_real_cols(o) for o in _diff_outputs(_as_tuple(func(*inputs)))]
+                xd[pos] = orig - step
+                minus = [_real_cols(o) for o in _diff_outputs(_as_tuple(func(*inputs)))]
+                xd[pos] = orig
+                for j in range(len(outs0)):
+                    cols[j][r * n + k] = (plus[j] - minus[j]) / (2 * eps)
         jac[i] = cols
     return jac
 
 
 def _analytical_jacobians(outs, inputs, idx):
+    """One backward per real output entry. PyTorch's convention: a grad_output of 1 (or 1j) at a
+    complex output asks for the gradient of its real (or imaginary) part, and a complex input's
+    gradient is d/d(real) + i d/d(imag)."""
     import cytorch
     from cytorch.autograd import grad
-    jac = {i: [np.zeros((inputs[i].numel(), o.numel())) for o in outs] for i in idx}
+    jac = {i: [np.zeros((inputs[i].numel() * (2 if inputs[i].is_complex() else 1),
+                         o.numel() * (2 if o.is_complex() else 1))) for o in outs] for i in idx}
     for j, o in enumerate(outs):
         flat = o.numel()
-        for m in range(flat):
-            go = cytorch.zeros(flat, dtype=o.dtype)
-            go[m] = 1
-            gs = grad(o, [inputs[i] for i in idx], go.reshape(tuple(o.shape)), retain_graph=True, allow_unused=True)
-            for i, g in zip(idx, gs):
-                if g is not None:
-                    jac[i][j][:, m] = _np(g).ravel().real
+        units = (1, 1j) if o.is_complex() else (1,)
+        for c, unit in enumerate(units):
+            for m in range(flat):
+                go = cytorch.zeros(flat, dtype=o.dtype)
+                go[m] = unit
+                gs = grad(o, [inputs[i] for i in idx], go.reshape(tuple(o.shape)), retain_graph=True,
+                          allow_unused=True)
+                for i, g in zip(idx, gs):
+                    if g is None:
+                        continue
+                    v = _np(g).ravel()
+                    n = inputs[i].numel()
+                    jac[i][j][:n, c * flat + m] = v.real
+                    if inputs[i].is_complex():
+                        jac[i][j][n:, c * flat + m] = v.imag
     return jac
 
 

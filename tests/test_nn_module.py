@@ -701,6 +701,9 @@ def test_lazy_linear():
     assert tuple(lazy.weight.shape) == (3, 7)
     assert_close(lazy.weight, np_of(src.weight))
     out = lazy(randn(1, 7))
+    still_lazy = nn.LazyLinear(3)
+    still_lazy.load_state_dict(nn.LazyLinear(3).state_dict())     # uninitialised into uninitialised
+    assert isinstance(still_lazy.weight, nn.UninitializedParameter)
     assert type(lazy) is nn.Linear and tuple(out.shape) == (1, 3)
 
 

@@ -22,6 +22,13 @@ class LazyModuleMixin:
         self._load_hook = self._register_load_state_dict_pre_hook(self._lazy_load_hook)
         self._initialize_hook = self.register_forward_pre_hook(_infer_parameters, with_kwargs=True)
 
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        # uninitialised entries are saved as themselves (a detached one would look like real data)
+        super()._save_to_state_dict(destination, prefix, keep_vars)
+        for name, t in list(self._parameters.items()) + list(self._buffers.items()):
+            if t is not None and is_lazy(t) and prefix + name in destination:
+                destination[prefix + name] = t
+
     def _lazy_load_hook(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                         error_msgs):
         for name, t in list(self._parameters.items()) + list(self._buffers.items()):

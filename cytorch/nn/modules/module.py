@@ -865,6 +865,8 @@ class Module:
                 error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
                                   f"Tensor-like object from checkpoint but received {type(value)}")
                 continue
+            if is_lazy(value):
+                continue        # an uninitialised entry carries no values
             lazy = is_lazy(param)
             if not lazy and param.dim() == 0 and value.dim() == 1 and value.shape[0] == 1:
                 value = value[0]     # old checkpoints stored scalars as 1-element vectors

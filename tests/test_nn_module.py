@@ -741,3 +741,60 @@ def test_training_step_matches_torch(torch):
     for (kc, vc), (kt, vt) in zip(c.state_dict().items(), t.state_dict().items()):
         assert kc == kt
         assert_close(vc, vt.numpy(), rtol=1e-4, atol=1e-5)
+
+
+class WithExtra(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(2, 2)
+        self.step = 0
+
+    def get_extra_state(self):
+        return {"step": self.step}
+
+    def set_extra_state(self, state):
+        self.step = state["step"]
+
+
+def test_extra_state_and_state_dict_hooks(torch):
+    m = WithExtra()
+    m.step = 5
+    sd = m.state_dict()
+    assert list(sd) == ["_extra_state", "lin.weight", "lin.bias"] and sd["_extra_state"] == {"step": 5}
+    n = WithExtra()
+    n.load_state_dict(sd)
+    assert n.step == 5
+    with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "_extra_state"'):
+        n.load_state_dict({k: v for k, v in sd.items() if k != "_extra_state"})
+
+    ev = []
+    lin = nn.Linear(2, 2)
+    lin.register_state_dict_pre_hook(lambda mod, prefix, keep_vars: ev.append(("pre", prefix)))
+    def drop_bias(mod, sd, prefix, meta):
+        del sd[prefix + "bias"]
+    lin.register_state_dict_post_hook(drop_bias)
+    lin.register_load_state_dict_post_hook(lambda mod, keys: keys.missing_keys.clear())
+    outer = nn.Sequential(lin)
+    sd = outer.state_dict()
+    assert ev == [("pre", "0.")] and list(sd) == ["0.weight"]
+    assert outer.load_state_dict(sd).missing_keys == []      # the post hook cleared "0.bias"
+    pre = []
+    lin.register_load_state_dict_pre_hook(lambda mod, sd, prefix, *rest: pre.append(prefix))
+    outer.load_state_dict(sd)
+    assert pre == ["0."]
+
+
+def test_module_kwargs_and_pre_hook_with_kwargs():
+    class Scale(nn.Module):
+        def forward(self, x, *, factor=1.0):
+            return x * factor
+    m = Scale()
+    seen = []
+    m.register_forward_pre_hook(lambda mod, args, kwargs: seen.append(dict(kwargs)), with_kwargs=True)
+    m.register_forward_pre_hook(lambda mod, args, kwargs: (args, {"factor": 3.0}), with_kwargs=True)
+    assert_close(m(cytorch.ones(2), factor=2.0), [3.0, 3.0])
+    assert seen == [{"factor": 2.0}]
+    ml = nn.ModuleList([nn.Identity(), nn.Linear(1, 1)])
+    ml.insert(1, nn.Linear(2, 2))
+    assert [type(x).__name__ for x in ml] == ["Identity", "Linear", "Linear"] and ml[1].in_features == 2
+    assert ml[2]._module_path() == "2"

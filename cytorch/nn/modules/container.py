@@ -240,9 +240,8 @@ class ModuleList(Module):
         """Insert ``module`` before position ``index``."""
         mods = list(self._modules.values())
         mods.insert(index, module)
-        self._modules = {}
-        for i, m in enumerate(mods):
-            self.add_module(str(i), m)
+        self._modules = {str(i): m for i, m in enumerate(mods)}
+        _relink(self)
 
     def append(self, module):
         """Add ``module`` at the end; returns self."""

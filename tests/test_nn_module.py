@@ -798,3 +798,16 @@ def test_module_kwargs_and_pre_hook_with_kwargs():
     ml.insert(1, nn.Linear(2, 2))
     assert [type(x).__name__ for x in ml] == ["Identity", "Linear", "Linear"] and ml[1].in_features == 2
     assert ml[2]._module_path() == "2"
+
+
+@pytest.mark.parametrize("need", [(True, False, True), (False, False, True), (False, True, False)])
+def test_linear_gradcheck_noncontiguous_and_partial(need):
+    x = cytorch.tensor(RNG.standard_normal((4, 2, 3))).transpose(0, 2).detach()     # (3, 2, 4), strided
+    w = cytorch.tensor(RNG.standard_normal((4, 5))).t().detach()                       # (5, 4), transposed
+    b = cytorch.tensor(RNG.standard_normal(5))
+    for t, n in zip((x, w, b), need):
+        t.requires_grad_(n)
+    assert gradcheck(nn.functional.linear, (x, w, b))
+    y = nn.functional.linear(x, w, b)
+    ref = np.einsum("abk,ok->abo", np_of(x), np_of(w)) + np_of(b)
+    assert_close(y, ref, rtol=1e-12, atol=1e-12)

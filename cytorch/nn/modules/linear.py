@@ -10,7 +10,7 @@ from cytorch.nn.modules.lazy import LazyModuleMixin
 from cytorch.nn.modules.module import Module
 from cytorch.nn.parameter import Parameter, UninitializedParameter
 
-__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
+__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear", "NonDynamicallyQuantizableLinear"]
 
 
 class Identity(Module):
@@ -91,6 +91,10 @@ class Linear(Module):
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear that quantization tools leave alone (MultiheadAttention's out_proj); same maths."""
 
 
 def _raise_input_error(m, input, err):

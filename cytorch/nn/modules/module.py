@@ -277,6 +277,8 @@ class Module:
             return self._call_impl(*args, **kwargs)
         return self.forward(*args, **kwargs)
 
+    _wrapped_call_impl = __call__
+
     def _call_impl(self, *args, **kwargs):
         global _has_global_hooks
         d = self.__dict__

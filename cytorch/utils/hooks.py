@@ -9,8 +9,9 @@ class RemovableHandle:
     r"""Removes a hook from the dict(s) it was registered in.
 
     Args:
-        hooks_dict (OrderedDict): the dict (weak-referenceable, so not a plain dict) holding the hook under ``handle.id``.
-        extra_dict (dict or list of dicts): other dicts keyed by the same id (e.g. the
+        hooks_dict (OrderedDict): the dict holding the hook under ``handle.id`` (weakly
+            referenced, so an OrderedDict: a plain dict cannot be).
+        extra_dict (OrderedDict or a list of them): other dicts keyed by the same id (e.g. the
             with_kwargs / always_call flags of a forward hook), cleaned up with it.
 
     Usable as a context manager: the hook is removed on exit.

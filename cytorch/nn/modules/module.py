@@ -14,7 +14,7 @@ import weakref
 from collections import OrderedDict, namedtuple
 
 import cytorch
-from cytorch._tensor import Tensor, _check_device, device as _device_cls
+from cytorch._tensor import _check_device, device as _device_cls
 from cytorch._C._tensor import TensorBase, dtype as _dtype_cls
 from cytorch.autograd.grad_mode import no_grad
 from cytorch.nn.parameter import Parameter, Buffer, is_lazy

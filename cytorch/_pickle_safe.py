@@ -8,8 +8,9 @@ that could import, call or mutate something replaced:
   names (protocol 4 attribute chains such as ``OrderedDict.__init__``) do not match.
 - REDUCE calls only the stand-in functions below, and each one checks its arguments.
 - BUILD only adds plain attributes to an OrderedDict (``state_dict()._metadata``).
-- INST, OBJ, NEWOBJ, NEWOBJ_EX and EXT1/2/4 are refused; APPEND(S), SETITEM(S) and ADDITEMS
-  act only on the list / dict / set objects the pickle itself made.
+- INST, OBJ, NEWOBJ, NEWOBJ_EX, EXT1/2/4 and BYTEARRAY8 (it allocates its length up front) are
+  refused; APPEND(S), SETITEM(S) and ADDITEMS act only on the list / dict / set objects the pickle
+  itself made; reads are capped at what is left of the file.
 
 Everything refused raises ``Refused`` (a ``pickle.UnpicklingError``) naming the global or
 opcode and the file. ``TrustingUnpickler`` (``weights_only=False``) is the ordinary C
@@ -341,13 +342,33 @@ class _Names:
         return obj
 
 
+class _Capped:
+    """A seekable file whose read(n) never asks for more than what is left, so that a hostile
+    length field (BINBYTES8, FRAME, ...) cannot make the reader allocate it."""
+
+    def __init__(self, f):
+        self.f = f
+        pos = f.tell()
+        self.end = f.seek(0, 2)
+        f.seek(pos)
+
+    def read(self, n=-1):
+        return self.f.read(n if n is None or n < 0 else min(n, self.end - self.f.tell()))
+
+    def readline(self):
+        return self.f.readline()
+
+    def readinto(self, b):
+        return self.f.readinto(b)
+
+
 class SafeUnpickler(_Names, pickle._Unpickler):
     """A pickle reader that never imports, never calls anything but SAFE_GLOBALS' stand-ins."""
 
     dispatch = dict(pickle._Unpickler.dispatch)
 
     def __init__(self, file, fname, persistent_load, encoding="utf-8"):
-        super().__init__(file, encoding=encoding)
+        super().__init__(_Capped(file), encoding=encoding)
         self._fname = fname
         self._persistent = persistent_load
 
@@ -411,7 +432,7 @@ class SafeUnpickler(_Names, pickle._Unpickler):
         def load(self):
             raise self._refuse(what)
         return load
-    for _op in ("OBJ", "NEWOBJ", "NEWOBJ_EX", "EXT1", "EXT2", "EXT4"):
+    for _op in ("OBJ", "NEWOBJ", "NEWOBJ_EX", "EXT1", "EXT2", "EXT4", "BYTEARRAY8"):
         dispatch[getattr(pickle, _op)[0]] = _refuser(_op)
     del _op, _refuser
 

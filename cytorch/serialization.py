@@ -24,7 +24,6 @@ import json
 import math
 import mmap as _mmap
 import os
-import pickle
 import secrets
 import stat
 import struct

@@ -90,8 +90,12 @@ def _corrupt(fname, detail):
 
 # ================================================================ save
 
+class _Attr(str):
+    """A path component naming an attribute (OrderedDict._metadata), not a key."""
+
+
 def _path_str(path):
-    return "obj" + "".join(f".{k[1]}" if type(k) is tuple else f"[{k!r}]" for k in path)
+    return "obj" + "".join(f".{k}" if isinstance(k, _Attr) else f"[{k!r}]" for k in path)
 
 
 class _StorageRec:
@@ -134,7 +138,7 @@ class _Encoder:
             return {"dtype": x._name}
         if isinstance(x, device):
             return {"device": str(x)}
-        if isinstance(x, (dict, list, tuple)) and (type(x) in (list, tuple) or isinstance(x, dict)):
+        if type(x) in (list, tuple) or isinstance(x, dict):
             if id(x) in self.active:
                 raise ValueError(f"cytorch.save: {_path_str(path)} contains itself; cyclic structures cannot "
                                  "be saved")
@@ -157,7 +161,7 @@ class _Encoder:
         out = {"odict": items}
         attrs = getattr(x, "__dict__", None)
         if attrs:        # state_dict()._metadata
-            out["attrs"] = [[k, self.node(v, path + (("attr", k),))] for k, v in attrs.items()]
+            out["attrs"] = [[k, self.node(v, path + (_Attr(k),))] for k, v in attrs.items()]
         return out
 
     def key(self, k, path):
@@ -199,8 +203,7 @@ class _Encoder:
         return self.tensor_index[id(t)]
 
     def unique_name(self, path):
-        parts = [str(k[1]) if type(k) is tuple else str(k) for k in path]
-        base = ".".join(parts) or "tensor"
+        base = ".".join(str(k) for k in path) or "tensor"
         base = base.encode("utf-8", "backslashreplace").decode("utf-8")
         name, k = base, 1
         while name in self.names:

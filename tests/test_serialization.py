@@ -175,6 +175,8 @@ def test_unsupported_objects_name_their_place():
         cytorch.save((np.zeros(2),), io.BytesIO())
     with pytest.raises(TypeError, match=r"type Point at obj\['p'\]"):
         cytorch.save({"p": collections.namedtuple("Point", "x y")(1, 2)}, io.BytesIO())
+    with pytest.raises(TypeError, match=r"type Foo at obj\[\(1, 'k'\)\]\[0\]"):
+        cytorch.save({(1, "k"): [Foo()]}, io.BytesIO())
     with pytest.raises(TypeError, match="dict key of type Tensor"):
         cytorch.save({cytorch.ones(1): 1}, io.BytesIO())
     sd = collections.OrderedDict(w=cytorch.ones(1))

@@ -165,6 +165,61 @@ def nn_cases(ct, torch):
     ]
 
 
+# ---------------------------------------------------------------- save / load (cytorch.serialization)
+
+def serialization_cases(ct, torch):
+    """100 MB checkpoint rows: cytorch.save/load (safetensors, fsync'd atomic save) against
+    torch.save/load (zip), and both libraries loading the same files written by torch.save."""
+    import atexit
+    import shutil
+    import tempfile
+    files = {}
+
+    def prepare():
+        if files:
+            return files
+        d = tempfile.mkdtemp(prefix="vs-torch-ckpt-")
+        atexit.register(shutil.rmtree, d, True)
+        rng = np.random.default_rng(0)
+        arrays = {}
+        for i in range(24):             # 24 x (1024x1024 weight + 1024 bias) float32 = 100.8 MB
+            arrays[f"layer{i}.weight"] = rng.standard_normal((1024, 1024), dtype=np.float32)
+            arrays[f"layer{i}.bias"] = rng.standard_normal(1024, dtype=np.float32)
+        files["sd"] = {lib: {k: lib.from_numpy(v) for k, v in arrays.items()} for lib in (ct, torch)}
+        files["native"] = {ct: os.path.join(d, "ckpt.safetensors"), torch: os.path.join(d, "ckpt.pt")}
+        ct.save(files["sd"][ct], files["native"][ct])
+        torch.save(files["sd"][torch], files["native"][torch])
+        files["legacy"] = os.path.join(d, "legacy.pt")
+        torch.save(files["sd"][torch], files["legacy"], _use_new_zipfile_serialization=False)
+        return files
+
+    def save(lib):
+        f = prepare()
+        sd, path = f["sd"][lib], f["native"][lib]
+        return lambda: lib.save(sd, path)
+
+    def load_native(mmap):
+        def make(lib):
+            path = prepare()["native"][lib]
+            return lambda: lib.load(path, mmap=mmap)
+        return make
+
+    def load_torch_file(kind):
+        def make(lib):
+            f = prepare()
+            path = f["native"][torch] if kind == "zip" else f["legacy"]
+            return lambda: lib.load(path)
+        return make
+
+    return [
+        ("save 100 MB ckpt (own format)", ("save", "load"), save),
+        ("load 100 MB ckpt (own format)", ("save", "load"), load_native(False)),
+        ("load 100 MB torch zip file", ("save", "load"), load_torch_file("zip")),
+        ("load 100 MB torch legacy file", ("save", "load"), load_torch_file("legacy")),
+        ("load 100 MB mmap (own format)", ("save", "load"), load_native(True)),
+    ]
+
+
 def raw_sgemm(n):
     from scipy.linalg import blas
     rng = np.random.default_rng(0)
@@ -179,6 +234,14 @@ def fmt(sec):
     if sec < 1:
         return f"{sec * 1e3:9.2f} ms"
     return f"{sec:9.3f} s "
+
+
+# every family's rows; a new family adds its function here
+SECTIONS = [
+    cases,
+    nn_cases,
+    serialization_cases,
+]
 
 
 def main(argv=None):
@@ -209,7 +272,10 @@ def main(argv=None):
     print("-" * len(head))
     skipped = []
     results = {}
-    for name, needs, make in cases(cytorch, torch) + nn_cases(cytorch, torch):
+    rows = []
+    for section in SECTIONS:        # one entry per family (see the end of the file's case functions)
+        rows += section(cytorch, torch)
+    for name, needs, make in rows:
         if args.only and args.only not in name:
             continue
         if not _has(cytorch, *needs):

@@ -9,7 +9,7 @@ iterator. Python-level conveniences live in cytorch/_tensor.py, which
 subclasses TensorBase (as torch.Tensor subclasses torch._C.TensorBase).
 """
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
-from libc.stdint cimport int64_t, uint8_t, int8_t, int16_t, int32_t, uint16_t, uintptr_t
+from libc.stdint cimport int64_t, uint8_t, int8_t, int16_t, int32_t, uint16_t, uintptr_t, INT64_MAX
 from libc.string cimport memcpy, memset
 cimport cython
 from cytorch._C.ct cimport *
@@ -1253,6 +1253,7 @@ cdef class TensorBase:
         cdef int nd = len(size), d
         cdef int64_t off = self._offset if storage_offset is None else storage_offset
         cdef int64_t hi = off
+        cdef bint empty = False
         if nd != len(stride):
             raise RuntimeError(f"as_strided: mismatch in length of strides and shape")
         if nd > 16:
@@ -1262,13 +1263,18 @@ cdef class TensorBase:
             st[d] = stride[d]
             if sh[d] < 0 or st[d] < 0:
                 raise RuntimeError(f"as_strided: negative size or stride ({list(size)}, {list(stride)})")
-            if sh[d] == 0:
-                hi = -1
-                break
-            hi += (sh[d] - 1) * st[d]
+            empty = empty or sh[d] == 0
         if off < 0:
             raise RuntimeError(f"as_strided: negative storage offset {off}")
-        if hi >= 0 and (hi + 1) * _SIZES_C[self._dtype] > self._storage.nbytes:
+        for d in range(nd):
+            if empty:
+                hi = -1
+                break
+            # a wrapped-around extent would pass the bounds check below
+            if st[d] > 0 and sh[d] - 1 > (INT64_MAX - hi) // st[d]:
+                raise RuntimeError(f"as_strided: sizes {list(size)} and strides {list(stride)} overflow")
+            hi += (sh[d] - 1) * st[d]
+        if hi >= 0 and hi >= self._storage.nbytes // _SIZES_C[self._dtype]:
             raise RuntimeError(
                 f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {off} "
                 f"require {(hi + 1) * _SIZES_C[self._dtype]} bytes but the storage holds {self._storage.nbytes}")

@@ -241,7 +241,8 @@ def test_numpy_and_dlpack_refuse_tensors_that_require_grad():
 
 # ---------------------------------------------------------------- the registry is complete and tested
 
-# every registered formula -> the test table entry that gradchecks it ("module:TABLE:name")
+# every registered formula -> the test (table entry) that gradchecks it; families outside
+# cytorch.autograd (nn, conv, losses, ...) name their own test functions
 GENERIC_TESTS = {
     "addmm": "MATMUL_EXTRA", "alias": "VIEWS:chain", "amax": "REDUCE", "amin": "REDUCE", "bmm": "MATMUL:bmm",
     "cat": "JOIN", "clamp": "CLAMP", "clone": "VIEWS:clone", "complex_imag": "COMPLEX", "complex_real": "COMPLEX",
@@ -266,6 +267,8 @@ GENERIC_TESTS = {
     "triu": "CASES:triu", "unsqueeze": "VIEWS:unsqueeze", "var": "REDUCE", "view": "VIEWS:view",
     "view_of_base": "VIEW_WRITES", "view_scatter": "CASES:slice_scatter",
     "where": "CLAMP", "zero_grad": "test_random_draws_have_zero_gradient",
+    # nn families register into the same table
+    "linear": "test_nn_module.py::test_linear_gradcheck",
 }
 # elementwise ops whose gradient is zero or undefined (tested by name in test_autograd / above)
 ELEMENTWISE_SPECIAL = {"floor", "ceil", "trunc", "round", "sign", "floor_divide", "heaviside", "nextafter",
@@ -286,9 +289,15 @@ def test_every_registered_formula_is_tested():
     assert set(generic) == set(GENERIC_TESTS), (
         f"formulas without a test entry: {sorted(set(generic) - set(GENERIC_TESTS))}; "
         f"stale entries: {sorted(set(GENERIC_TESTS) - set(generic))}")
+    import os
+    here = os.path.dirname(__file__)
     for key, where in GENERIC_TESTS.items():
         if where.startswith("CASES:"):
             assert where[6:] in CASES, f"{key}: no case {where}"
+        elif "::" in where:
+            fname, test = where.split("::")
+            with open(os.path.join(here, fname)) as f:
+                assert f"def {test}(" in f.read(), f"{key}: {where} does not exist"
 
 
 @pytest.mark.parametrize("name", ["remainder", "fmod", "floor", "ceil", "trunc", "round", "sign", "nextafter"])

@@ -14,6 +14,8 @@
 #define CT_LOSS_COLS 256      /* spatial positions per task in the [A, C, B > 1] layout */
 #define CT_LOSS_LANES 16      /* independent accumulators along a row (vectorisable) */
 #define CT_LOSS_STACK 64      /* blocks whose partials fit on the stack */
+#define CT_LOSS_SMALLC 64     /* rows narrower than this take their exps in one flat pass ... */
+#define CT_LOSS_SUB 1024      /* ... over sub-blocks of this many elements */
 
 #if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(CT_NO_CLONES)
 #define CT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -66,6 +68,24 @@ static CT_CLONES T ct_lse_row_##SFX(const T *restrict x, int64_t C) {           
     for (int j = 0; j < CT_LOSS_LANES; j++) s += acc[j];                                        \
     return m + (T)log(s);                                                                       \
 }                                                                                               \
+/* lse of n rows of width C (C < CT_LOSS_SMALLC, n C <= CT_LOSS_SUB): a row is too short   \
+ * for its own vector loop, so the exps of all rows go in one flat vectorised pass */          \
+static CT_CLONES void ct_lse_rows_##SFX(const T *restrict x, int64_t n, int64_t C, T *restrict out) { \
+    T tmp[CT_LOSS_SUB];                                                                         \
+    for (int64_t a = 0; a < n; a++) {                                                           \
+        const T *xr = x + a * C;                                                                \
+        T m = xr[0];                                                                            \
+        for (int64_t c = 1; c < C; c++) m = xr[c] > m ? xr[c] : m;                              \
+        out[a] = m;                                                                             \
+        for (int64_t c = 0; c < C; c++) tmp[a * C + c] = xr[c] - m;                             \
+    }                                                                                           \
+    for (int64_t i = 0; i < n * C; i++) tmp[i] = EXP(tmp[i]);                                   \
+    for (int64_t a = 0; a < n; a++) {                                                           \
+        T s = 0;                                                                                \
+        for (int64_t c = 0; c < C; c++) s += tmp[a * C + c];                                    \
+        out[a] += (T)log(s);                                                                    \
+    }                                                                                           \
+}                                                                                               \
 /* sum_c w_c x_c (w NULL: sum_c x_c) */                                                         \
 static CT_CLONES T ct_wsum_row_##SFX(const T *restrict x, const T *restrict w, int64_t C) {      \
     T acc[CT_LOSS_LANES], s = 0;                                                                \
@@ -89,29 +109,35 @@ static inline T ct_nll_one_##SFX(T xt, T wt, T l, T ws, T W, double eps, int64_t
     if (eps != 0) li -= (T)(eps / (double)C) * (ws - W * l);                                    \
     return li;                                                                                  \
 }                                                                                               \
-static void ct_nll_blk_fwd_##SFX(const T *x, const int64_t *tgt, const T *w, int64_t A, int64_t C, \
+static CT_CLONES void ct_nll_blk_fwd_##SFX(const T *x, const int64_t *tgt, const T *w, int64_t A, int64_t C, \
                                  int64_t B, int64_t ignore, double eps, int logits, T W,         \
                                  T *loss, T *lse, int64_t per, int64_t ncb, int64_t blk,         \
                                  double *part) {                                                \
     double ls = 0, wsum = 0;                                                                    \
     if (B == 1) {                                                                               \
         int64_t a1 = (blk + 1) * per < A ? (blk + 1) * per : A;                                 \
-        for (int64_t a = blk * per; a < a1; a++) {                                              \
-            const T *xr = x + a * C;                                                            \
-            int64_t t = tgt[a];                                                                 \
-            if (t == ignore) {                                                                  \
-                if (loss) loss[a] = 0;                                                          \
-                if (lse) lse[a] = 0;                                                            \
-                continue;                                                                       \
+        int64_t sub = C > 0 && C < CT_LOSS_SMALLC ? CT_LOSS_SUB / C : 1;                        \
+        T L[CT_LOSS_SUB];                                                                       \
+        for (int64_t s0 = blk * per; s0 < a1; s0 += sub) {                                      \
+            int64_t s1 = s0 + sub < a1 ? s0 + sub : a1;                                         \
+            if (logits && sub > 1) ct_lse_rows_##SFX(x + s0 * C, s1 - s0, C, L);                \
+            for (int64_t a = s0; a < s1; a++) {                                                 \
+                const T *xr = x + a * C;                                                        \
+                int64_t t = tgt[a];                                                             \
+                if (t == ignore) {                                                              \
+                    if (loss) loss[a] = 0;                                                      \
+                    if (lse) lse[a] = 0;                                                        \
+                    continue;                                                                   \
+                }                                                                               \
+                T l = !logits ? 0 : sub > 1 ? L[a - s0] : ct_lse_row_##SFX(xr, C);              \
+                T wt = w ? w[t] : 1;                                                            \
+                T ws = eps != 0 ? ct_wsum_row_##SFX(xr, w, C) : 0;                              \
+                T li = ct_nll_one_##SFX(xr[t], wt, l, ws, W, eps, C);                           \
+                if (lse) lse[a] = l;                                                            \
+                if (loss) loss[a] = li;                                                         \
+                ls += li;                                                                       \
+                wsum += wt;                                                                     \
             }                                                                                   \
-            T l = logits ? ct_lse_row_##SFX(xr, C) : 0;                                         \
-            T wt = w ? w[t] : 1;                                                                \
-            T ws = eps != 0 ? ct_wsum_row_##SFX(xr, w, C) : 0;                                  \
-            T li = ct_nll_one_##SFX(xr[t], wt, l, ws, W, eps, C);                               \
-            if (lse) lse[a] = l;                                                                \
-            if (loss) loss[a] = li;                                                             \
-            ls += li;                                                                           \
-            wsum += wt;                                                                         \
         }                                                                                       \
     } else {                                                                                    \
         int64_t a = blk / ncb, c0 = (blk % ncb) * CT_LOSS_COLS;                                 \
@@ -180,14 +206,26 @@ int ct_nll_fwd_##SFX(const T *x, const int64_t *tgt, const T *w, int64_t A, int6
     if (part != stack) free(part);                                                              \
     return CT_OK;                                                                               \
 }                                                                                               \
-static void ct_nll_blk_bwd_##SFX(const T *x, const int64_t *tgt, const T *w, const T *lse,       \
+static CT_CLONES void ct_nll_blk_bwd_##SFX(const T *x, const int64_t *tgt, const T *w, const T *lse,       \
                                  int64_t A, int64_t C, int64_t B, int64_t ignore, double eps,    \
                                  int logits, T W, const T *g, int64_t gstep, double scale,       \
                                  T *gx, int64_t per, int64_t ncb, int64_t blk) {                 \
     T ec = (T)(eps / (double)(C > 0 ? C : 1)), keep = (T)(1 - eps);                              \
     if (B == 1) {                                                                               \
         int64_t a1 = (blk + 1) * per < A ? (blk + 1) * per : A;                                 \
-        for (int64_t a = blk * per; a < a1; a++) {                                              \
+        int64_t sub = C < CT_LOSS_SMALLC ? CT_LOSS_SUB / C : 1;                                 \
+        for (int64_t s0 = blk * per; s0 < a1; s0 += sub) {                                      \
+          int64_t s1 = s0 + sub < a1 ? s0 + sub : a1;                                           \
+          if (logits && sub > 1) {          /* softmax of short rows: one flat pass of exps */  \
+              for (int64_t a = s0; a < s1; a++) {                                               \
+                  T l = lse[a];                                                                 \
+                  int skip = tgt[a] == ignore;                                                  \
+                  for (int64_t c = 0; c < C; c++) gx[a * C + c] = skip ? 0 : x[a * C + c] - l;  \
+              }                                                                                 \
+              T *gs = gx + s0 * C;                                                              \
+              for (int64_t i = 0; i < (s1 - s0) * C; i++) gs[i] = EXP(gs[i]);                   \
+          }                                                                                     \
+          for (int64_t a = s0; a < s1; a++) {                                                   \
             const T *xr = x + a * C;                                                            \
             T *gr = gx + a * C;                                                                 \
             int64_t t = tgt[a];                                                                 \
@@ -198,7 +236,8 @@ static void ct_nll_blk_bwd_##SFX(const T *x, const int64_t *tgt, const T *w, con
             T G = (T)(g[a * gstep] * scale), wt = w ? w[t] : 1;                                 \
             if (logits) {                                                                       \
                 T K = G * (keep * wt + ec * W), l = lse[a];                                     \
-                for (int64_t c = 0; c < C; c++) gr[c] = K * EXP(xr[c] - l);                     \
+                if (sub > 1) for (int64_t c = 0; c < C; c++) gr[c] *= K;                        \
+                else for (int64_t c = 0; c < C; c++) gr[c] = K * EXP(xr[c] - l);                \
             } else {                                                                            \
                 memset(gr, 0, C * sizeof(T));                                                   \
             }                                                                                   \
@@ -208,6 +247,7 @@ static void ct_nll_blk_bwd_##SFX(const T *x, const int64_t *tgt, const T *w, con
                 else for (int64_t c = 0; c < C; c++) gr[c] -= e;                                \
             }                                                                                   \
             gr[t] -= G * keep * wt;                                                             \
+          }                                                                                     \
         }                                                                                       \
     } else {                                                                                    \
         int64_t a = blk / ncb, c0 = (blk % ncb) * CT_LOSS_COLS;                                 \
@@ -268,7 +308,7 @@ CT_NLL(f64, double, ct_expd)
 /* ---------------------------------------------------------------- BCE with logits
  * log(1 + exp(-x)) = log1p(exp(-|x|)) + max(-x, 0): no overflow for any x. */
 #define CT_BCEL(SFX, T, EXP, LOG1P)                                                              \
-static void ct_bcel_blk_fwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,   \
+static CT_CLONES void ct_bcel_blk_fwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,   \
                                   int64_t pwn, int64_t i0, int64_t i1, T *loss, double *part) {   \
     double s = 0;                                                                               \
     int64_t iw = w ? i0 % wn : 0, ip = pw ? i0 % pwn : 0;                                       \
@@ -304,7 +344,7 @@ int ct_bce_logits_fwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, cons
     if (part != stack) free(part);                                                              \
     return CT_OK;                                                                               \
 }                                                                                               \
-static void ct_bcel_blk_bwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,   \
+static CT_CLONES void ct_bcel_blk_bwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,   \
                                   int64_t pwn, int64_t i0, int64_t i1, const T *g, int64_t gstep, \
                                   double scale, T *gx, T *gy) {                                  \
     int64_t iw = w ? i0 % wn : 0, ip = pw ? i0 % pwn : 0;                                       \

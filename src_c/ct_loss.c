@@ -25,6 +25,18 @@
 
 static inline double ct_expd(double x) { return exp(x); }
 
+/* for k in [0, n): STMT, split between nth OpenMP threads when par, else a plain loop (small
+ * problems skip the team set-up) */
+#define CT_LOSS_FOR(par, nth, k, n, STMT)                                                        \
+    do {                                                                                        \
+        if (par) {                                                                              \
+            _Pragma("omp parallel for num_threads(nth) schedule(static)")                       \
+            for (int64_t k = 0; k < (n); k++) STMT;                                             \
+        } else {                                                                                \
+            for (int64_t k = 0; k < (n); k++) STMT;                                             \
+        }                                                                                       \
+    } while (0)
+
 /* First position whose target is neither `ignore` nor in [0, C): its value in *bad. */
 static int ct_check_targets(const int64_t *tgt, int64_t n, int64_t C, int64_t ignore, int64_t *bad) {
     for (int64_t p = 0; p < n; p++) {
@@ -196,9 +208,9 @@ int ct_nll_fwd_##SFX(const T *x, const int64_t *tgt, const T *w, int64_t A, int6
     if (nblk > CT_LOSS_STACK && !(part = malloc(2 * nblk * sizeof(double)))) return CT_ERR_NOMEM; \
     int nth = ct_get_num_threads();                                                             \
     int par = A * C * B >= CT_LOSS_GRAIN && nth > 1 && nblk > 1;                                \
-    _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                       \
-    for (int64_t k = 0; k < nblk; k++)                                                          \
-        ct_nll_blk_fwd_##SFX(x, tgt, w, A, C, B, ignore, eps, logits, W, loss, lse, per, ncb, k, part); \
+    CT_LOSS_FOR(par, nth, k, nblk,                                                              \
+                ct_nll_blk_fwd_##SFX(x, tgt, w, A, C, B, ignore, eps, logits, W, loss, lse, per, ncb, \
+                                     k, part));                                                 \
     for (int64_t k = 0; k < nblk; k++) {                                                        \
         tot[0] += part[2 * k];                                                                  \
         tot[1] += part[2 * k + 1];                                                              \
@@ -294,10 +306,9 @@ int ct_nll_bwd_##SFX(const T *x, const int64_t *tgt, const T *w, const T *lse, i
     ct_nll_plan(A, C, B, &per, &ncb, &nblk);                                                    \
     int nth = ct_get_num_threads();                                                             \
     int par = A * C * B >= CT_LOSS_GRAIN && nth > 1 && nblk > 1;                                \
-    _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                       \
-    for (int64_t k = 0; k < nblk; k++)                                                          \
-        ct_nll_blk_bwd_##SFX(x, tgt, w, lse, A, C, B, ignore, eps, logits, W, g, gstep, scale, gx, \
-                             per, ncb, k);                                                      \
+    CT_LOSS_FOR(par, nth, k, nblk,                                                              \
+                ct_nll_blk_bwd_##SFX(x, tgt, w, lse, A, C, B, ignore, eps, logits, W, g, gstep, scale, \
+                                     gx, per, ncb, k));                                         \
     return CT_OK;                                                                               \
 }
 
@@ -309,7 +320,8 @@ CT_NLL(f64, double, ct_expd)
  * log(1 + exp(-x)) = log1p(exp(-|x|)) + max(-x, 0): no overflow for any x. */
 #define CT_BCEL(SFX, T, EXP, LOG1P)                                                              \
 static CT_CLONES void ct_bcel_blk_fwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,   \
-                                  int64_t pwn, int64_t i0, int64_t i1, T *loss, double *part) {   \
+                                  int64_t pwn, int64_t n, int64_t k, T *loss, double *part) {     \
+    int64_t i0 = k * CT_LOSS_BLK, i1 = i0 + CT_LOSS_BLK < n ? i0 + CT_LOSS_BLK : n;             \
     double s = 0;                                                                               \
     int64_t iw = w ? i0 % wn : 0, ip = pw ? i0 % pwn : 0;                                       \
     for (int64_t i = i0; i < i1; i++) {                                                         \
@@ -335,18 +347,15 @@ int ct_bce_logits_fwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, cons
     if (nblk > CT_LOSS_STACK && !(part = malloc(nblk * sizeof(double)))) return CT_ERR_NOMEM;   \
     int nth = ct_get_num_threads();                                                             \
     int par = n >= CT_LOSS_GRAIN && nth > 1;                                                    \
-    _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                       \
-    for (int64_t k = 0; k < nblk; k++) {                                                        \
-        int64_t i1 = (k + 1) * CT_LOSS_BLK < n ? (k + 1) * CT_LOSS_BLK : n;                      \
-        ct_bcel_blk_fwd_##SFX(x, y, w, wn, pw, pwn, k * CT_LOSS_BLK, i1, loss, part + k);        \
-    }                                                                                           \
+    CT_LOSS_FOR(par, nth, k, nblk, ct_bcel_blk_fwd_##SFX(x, y, w, wn, pw, pwn, n, k, loss, part + k)); \
     for (int64_t k = 0; k < nblk; k++) tot[0] += part[k];                                       \
     if (part != stack) free(part);                                                              \
     return CT_OK;                                                                               \
 }                                                                                               \
 static CT_CLONES void ct_bcel_blk_bwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,   \
-                                  int64_t pwn, int64_t i0, int64_t i1, const T *g, int64_t gstep, \
+                                  int64_t pwn, int64_t n, int64_t k, const T *g, int64_t gstep,   \
                                   double scale, T *gx, T *gy) {                                  \
+    int64_t i0 = k * CT_LOSS_BLK, i1 = i0 + CT_LOSS_BLK < n ? i0 + CT_LOSS_BLK : n;             \
     int64_t iw = w ? i0 % wn : 0, ip = pw ? i0 % pwn : 0;                                       \
     for (int64_t i = i0; i < i1; i++) {                                                         \
         T xi = x[i], yi = y[i], G = (T)(g[i * gstep] * scale);                                  \
@@ -367,11 +376,8 @@ int ct_bce_logits_bwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, cons
     if ((w && wn <= 0) || (pw && pwn <= 0)) return CT_ERR_VALUE;                                \
     int nth = ct_get_num_threads();                                                             \
     int par = n >= CT_LOSS_GRAIN && nth > 1;                                                    \
-    _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                       \
-    for (int64_t k = 0; k < nblk; k++) {                                                        \
-        int64_t i1 = (k + 1) * CT_LOSS_BLK < n ? (k + 1) * CT_LOSS_BLK : n;                      \
-        ct_bcel_blk_bwd_##SFX(x, y, w, wn, pw, pwn, k * CT_LOSS_BLK, i1, g, gstep, scale, gx, gy); \
-    }                                                                                           \
+    CT_LOSS_FOR(par, nth, k, nblk,                                                              \
+                ct_bcel_blk_bwd_##SFX(x, y, w, wn, pw, pwn, n, k, g, gstep, scale, gx, gy));     \
     return CT_OK;                                                                               \
 }
 

@@ -157,6 +157,11 @@ def _check_float(input, kernel):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_pretty(input.dtype)}'")
 
 
+def _spatial(input):
+    s = tuple(input.shape)
+    return s[:1] + s[2:]
+
+
 def _class_loss(input, target, weight, ignore_index, red, logits, eps):
     """nll (of log_softmax(input) when logits) over class indices, PyTorch's checks first."""
     nd = input.dim()
@@ -170,10 +175,9 @@ def _class_loss(input, target, weight, ignore_index, red, logits, eps):
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target.dtype not in (_t.int64, _t.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_pretty(target.dtype)}")
-    shape = tuple(input.shape)
     if nd == 1:
         if target.numel() != 1:
-            raise RuntimeError(f"size mismatch (got input: {list(shape)}, target: {list(target.shape)})")
+            raise RuntimeError(f"size mismatch (got input: {list(input.shape)}, target: {list(target.shape)})")
     elif nd == 2:
         if target.dim() != 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
@@ -181,11 +185,11 @@ def _class_loss(input, target, weight, ignore_index, red, logits, eps):
         if target.dim() != 3:
             raise RuntimeError("only batches of spatial targets supported (3D tensors) but got targets of "
                                f"dimension: {target.dim()}")
-        if tuple(target.shape) != shape[:1] + shape[2:]:
-            raise RuntimeError(f"size mismatch (got input: {list(shape)} , target: {list(target.shape)}")
-    elif tuple(target.shape) != shape[:1] + shape[2:]:
-        raise RuntimeError(f"Expected target size {list(shape[:1] + shape[2:])}, got {list(target.shape)}")
-    C = shape[0] if nd == 1 else shape[1]
+        if tuple(target.shape) != _spatial(input):
+            raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
+    elif tuple(target.shape) != _spatial(input):
+        raise RuntimeError(f"Expected target size {list(_spatial(input))}, got {list(target.shape)}")
+    C = input.size(0 if nd == 1 else 1)
     if weight is not None:
         if weight.numel() != C:
             if nd == 4:
@@ -253,7 +257,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     red = _Reduction.get_enum(_legacy(size_average, reduce, reduction))
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if input.shape == target.shape:
+    if input.dim() == target.dim() and input.shape == target.shape:
         return _cross_entropy_probs(input, target, weight, ignore_index, red, label_smoothing)
     return _class_loss(input, target, weight, ignore_index, red, True, float(label_smoothing))
 

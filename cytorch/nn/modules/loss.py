@@ -376,6 +376,12 @@ class TripletMarginWithDistanceLoss(_Loss):
         if margin <= 0:
             raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
                              "instead")
+        if distance_function is None:
+            try:        # PyTorch's default is a PairwiseDistance module (it shows in the repr)
+                from cytorch.nn.modules.distance import PairwiseDistance
+                distance_function = PairwiseDistance()
+            except ImportError:
+                pass    # the functional's default distance (the same maths)
         self.distance_function = distance_function
         self.margin = margin
         self.swap = swap

@@ -277,8 +277,10 @@ def install_reductions():
     def soft_ctx(input, dim=None, dtype=None, *a, **k):
         return (dim, dtype)
 
-    for nm in ("softmax", "log_softmax"):
-        _replace(R, nm, differentiable(nm, getattr(R, nm), _first, ctx=soft_ctx, save=_first, mode=1))
+    from cytorch.autograd._composite import recording
+    for nm in ("softmax", "log_softmax"):       # backward reads the output, which the node keeps
+        _replace(R, nm, recording(getattr(R, nm), nm, 1, _first, ctx=lambda y, *a, **k: soft_ctx(*a, **k),
+                                  save=lambda y, *a, **k: (y,)))
 
     _replace(R, "cumsum", differentiable("cumsum", R.cumsum, _first,
                                          ctx=lambda input, dim, *a, **k: dim, mode=1))

@@ -149,7 +149,13 @@ static int ct_index_range(int mode, int dt, char *a, const int64_t *ast, char *b
     while (n < end) {
         int64_t count = shape[last] - coord[last];
         if (count > end - n) count = end - n;
-        if (nidx == 1 && (mode == CT_IDX_GATHER || mode == CT_IDX_PUT)) {
+        if (nidx == 1 && mode == CT_IDX_GATHER && ix->strides[0][last] == 0 && ast[last] == isz &&
+            bst[last] == isz) {
+            /* a contiguous row picked by one index (index_select of rows): one memcpy */
+            int64_t v = *(const int64_t *)pi[0], w = (v < 0 && ix->wrap) ? v + ix->size[0] : v;
+            if ((uint64_t)w >= (uint64_t)ix->size[0]) { *bad_value = v; *bad_k = 0; return CT_ERR_INDEX; }
+            memcpy(pa, pb + w * ix->bstride[0], (size_t)(count * isz));
+        } else if (nidx == 1 && (mode == CT_IDX_GATHER || mode == CT_IDX_PUT)) {
             int err = ct_row1(mode == CT_IDX_GATHER, ix->wrap, isz, pa, ast[last], pb, bst[last], pi[0],
                               ix->strides[0][last], ix->size[0], ix->bstride[0], count, bad_value);
             if (err) { *bad_k = 0; return err; }

@@ -279,6 +279,21 @@ def test_worker_exception_is_reraised_with_its_traceback():
     assert not leftovers()
 
 
+def test_unpicklable_exception_type_still_reports():
+    class LocalError(Exception):
+        pass
+
+    class Local(Dataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            raise LocalError("nope")
+    with pytest.raises(RuntimeError, match="Caught LocalError in DataLoader worker process 0") as e:
+        list(DataLoader(Local(), num_workers=1))
+    assert "nope" in str(e.value)
+
+
 def test_killed_worker_raises_instead_of_hanging():
     t0 = time.monotonic()
     it = iter(DataLoader(Killer(), batch_size=2, num_workers=2))
@@ -503,4 +518,39 @@ def test_spawn_context():
     ds = TensorDataset(cytorch.arange(20.).view(10, 2), cytorch.arange(10))
     got = py(DataLoader(ds, batch_size=4, num_workers=2, multiprocessing_context="spawn"))
     assert got == py(DataLoader(ds, batch_size=4))
+    assert not leftovers()
+
+
+def derived_collate(batch):
+    return cytorch.utils.data.default_collate(batch)["x"] * 2      # the stacked batch is dropped
+
+
+def test_unsent_segments_are_released_in_the_worker():
+    it = iter(DataLoader(Rows(64), batch_size=2, num_workers=2, collate_fn=derived_collate))
+    for _ in range(12):
+        next(it)
+    time.sleep(0.3)
+    # only the prefetched batches wait in /dev/shm, not one stacked intermediate per batch
+    assert len(leftovers()) <= 2 * 2
+    assert next(it).tolist() == [[48., 50., 52., 54.], [50., 52., 54., 56.]]
+    del it
+    assert not leftovers()
+
+
+class CachedBatch:
+    """A collate_fn that returns the same (shared-memory) batch every time."""
+
+    def __init__(self):
+        self.cache = None
+
+    def __call__(self, batch):
+        if self.cache is None:
+            self.cache = cytorch.utils.data.default_collate(batch)
+        return self.cache
+
+
+def test_a_batch_sent_twice_still_arrives():
+    got = [b["x"] for b in DataLoader(Rows(12), batch_size=2, num_workers=1, collate_fn=CachedBatch())]
+    assert got[0].is_shared() and len(got) == 6
+    assert all(g.tolist() == [[0., 1., 2., 3.], [1., 2., 3., 4.]] for g in got)
     assert not leftovers()

@@ -28,7 +28,7 @@ from cytorch._tensor import tensor_method
 
 try:
     import _posixshmem
-except ImportError:       # no POSIX shared memory (Windows): workers fall back to pickled bytes
+except ImportError:       # no POSIX shared memory (Windows): DataLoader workers are unavailable
     _posixshmem = None
 
 SHM_DIR = "/dev/shm"
@@ -37,6 +37,7 @@ HAVE_SHM = _posixshmem is not None
 _prefix = None                 # this worker's segment-name prefix (None in the main process)
 _counter = itertools.count()
 _shared = weakref.WeakValueDictionary()    # address -> the _Block mapped there
+_sent = set()                  # names of this worker's segments handed to the main process
 
 
 class _Block(mmap.mmap):
@@ -85,9 +86,12 @@ def new_segment(nbytes):
     fd = _posixshmem.shm_open("/" + name, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
     try:
         try:
-            # reserve the pages now: a full /dev/shm then fails here with a clear error,
-            # not later with SIGBUS on first write
-            os.posix_fallocate(fd, 0, nbytes)
+            if hasattr(os, "posix_fallocate"):
+                # reserve the pages now: a full /dev/shm then fails here with a clear error,
+                # not later with SIGBUS on first write
+                os.posix_fallocate(fd, 0, nbytes)
+            else:
+                os.ftruncate(fd, nbytes)
         except OSError as e:
             _posixshmem.shm_unlink("/" + name)
             raise RuntimeError(
@@ -97,7 +101,20 @@ def new_segment(nbytes):
         block = _Block(fd, nbytes)
     finally:
         os.close(fd)
+    weakref.finalize(block, _release, name)
     return _wrap(block, name)
+
+
+def _release(name):
+    """A worker's segment is no longer mapped here: the main process owns the name if it was sent,
+    else nobody will ever open it, so unlink it now (a collate_fn's intermediate, say)."""
+    if name in _sent:
+        _sent.discard(name)
+    else:
+        try:
+            _posixshmem.shm_unlink("/" + name)
+        except OSError:
+            pass
 
 
 def empty(shape, dtype):
@@ -108,12 +125,7 @@ def empty(shape, dtype):
         numel *= s
     if _prefix is None or numel == 0:
         return cytorch.empty(shape, dtype=dtype)
-    stride, acc = [], 1
-    for s in reversed(shape):
-        stride.append(acc)
-        acc *= max(s, 1)
-    arr = new_segment(numel * dtype.itemsize)
-    return _tensor_over(arr, dtype, shape, stride[::-1], 0)
+    return _tensor_over(new_segment(numel * dtype.itemsize), dtype, (numel,), (1,), 0).view(shape)
 
 
 def attach(name, nbytes):
@@ -143,12 +155,14 @@ def unlink_prefix(prefix):
 
 # ---------------------------------------------------------------- transport
 
-def _export(t, moved):
+def _export(t, moved, names):
     """The persistent id of tensor ``t``: its segment and layout.
 
-    A tensor not yet in a named segment gets one: its whole storage is moved (once per message,
-    ``moved`` remembers it) when the tensor covers at least half of it, so views of one batch stay
-    views of one mapping; a small view of a large storage is copied alone, contiguous.
+    A tensor not yet in a named segment (or in one an earlier message handed over, whose name the
+    main process has unlinked) gets one: its whole storage is moved (once per message, ``moved``
+    remembers it) when the tensor covers at least half of it, so views of one batch stay views of
+    one mapping; a small view of a large storage is copied alone, contiguous. ``names`` collects
+    the segments this message hands over.
     """
     if t.requires_grad and t.grad_fn is not None:
         raise RuntimeError(
@@ -161,19 +175,21 @@ def _export(t, moved):
     st = t.untyped_storage()
     base = st.data_ptr()
     block = _shared.get(base)
-    if block is None or block.name is None:
-        block = moved.get(base)
-        if block is not None:
-            pass
-        elif st.size() <= 2 * t.numel() * dt.itemsize:
+    if block is None or block.name is None or (block.name in _sent and block.name not in names):
+        block = moved.get(base)     # not in a named segment, or in one an earlier message handed over
+    if block is None:
+        if st.size() <= 2 * t.numel() * dt.itemsize:
             arr = new_segment(st.size())
             ctypes.memmove(arr.ctypes.data, base, st.size())
             block = moved[base] = _shared[arr.ctypes.data]
         else:
             t = empty(tuple(t.shape), dt).copy_(t.detach() if t.requires_grad else t)
             base = t.untyped_storage().data_ptr()
-            block = moved[base] = _shared[base]
+            block = _shared[base]
     offset = (t.data_ptr() - base) // dt.itemsize
+    if block.name not in names:
+        _sent.add(block.name)
+        names.append(block.name)
     return ("ct_shm", block.name, len(block), dt._name, tuple(t.shape), tuple(t.stride()), offset, rg)
 
 
@@ -181,10 +197,11 @@ class _Pickler(pickle.Pickler):
     def __init__(self, f):
         super().__init__(f, protocol=pickle.HIGHEST_PROTOCOL)
         self._moved = {}        # storage address here -> the segment it was moved to
+        self.names = []         # the segments this message hands over
 
     def persistent_id(self, obj):
         if isinstance(obj, TensorBase):
-            return _export(obj, self._moved)
+            return _export(obj, self._moved, self.names)
         return None
 
 
@@ -214,7 +231,17 @@ class _Unpickler(pickle.Unpickler):
 def dumps(obj):
     """Pickle ``obj`` with its tensors moved to named shared memory (in a worker)."""
     buf = io.BytesIO()
-    _Pickler(buf).dump(obj)
+    p = _Pickler(buf)
+    try:
+        p.dump(obj)
+    except BaseException:
+        for name in p.names:          # the message won't go: its segments are nobody's
+            _sent.discard(name)
+            try:
+                _posixshmem.shm_unlink("/" + name)
+            except OSError:
+                pass
+        raise
     return buf.getbuffer()
 
 

@@ -62,12 +62,13 @@ class ExceptionWrapper:
         if exc_info is None:
             exc_info = sys.exc_info()
         self.exc_type = exc_info[0]
+        self.exc_name = self.exc_type.__name__
         self.exc_msg = "".join(traceback.format_exception(*exc_info))
         self.where = where
 
     def reraise(self):
         """Raise ``exc_type("Caught X in DataLoader worker process N.\\nOriginal Traceback ...")``."""
-        msg = f"Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.exc_msg}"
+        msg = f"Caught {self.exc_name} {self.where}.\nOriginal {self.exc_msg}"
         if self.exc_type is KeyError:
             msg = _KeyErrorMessage(msg)
         try:
@@ -188,7 +189,11 @@ def worker_loop(fetcher_factory, dataset, is_iterable, index_queue, conn, done_e
             try:
                 payload = _shm.dumps((task, data))
             except Exception:
-                payload = _shm.dumps((task, ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")))
+                if isinstance(data, ExceptionWrapper):
+                    data.exc_type = RuntimeError     # its class can't be pickled; its text goes on
+                else:
+                    data = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
+                payload = _shm.dumps((task, data))
             conn.send_bytes(payload)
             del data, payload, msg, keys
     except (KeyboardInterrupt, BrokenPipeError):

@@ -554,3 +554,26 @@ def test_a_batch_sent_twice_still_arrives():
     assert got[0].is_shared() and len(got) == 6
     assert all(g.tolist() == [[0., 1., 2., 3.], [1., 2., 3., 4.]] for g in got)
     assert not leftovers()
+
+
+def collect_garbage(worker_id):
+    gc.collect()
+
+
+def test_a_forked_worker_never_stops_its_parents_other_loaders():
+    gc.disable()         # keep the dropped iterator (in a cycle) uncollected in this process
+    try:
+        old = iter(DataLoader(Rows(40), batch_size=4, num_workers=1))
+        next(old)
+        procs = list(old._pool.procs)
+        old.cycle = old
+        del old
+        # the new worker inherits the garbage iterator; its gc.collect() runs the iterator's finalizer
+        assert len(list(DataLoader(Rows(8), batch_size=4, num_workers=1, worker_init_fn=collect_garbage))) == 2
+        time.sleep(0.2)
+        assert all(p.exitcode is None for p in procs)
+    finally:
+        gc.enable()
+        gc.collect()
+    assert all(p.exitcode is not None for p in procs)
+    assert not leftovers()

@@ -377,6 +377,7 @@ class _WorkerPool:
 
     def __init__(self, ctx, n, args_of):
         self.closed = False
+        self.owner_pid = os.getpid()
         self.prefix = f"ct_{os.getpid()}_{secrets.token_hex(3)}_"
         self.done_event = ctx.Event()
         self.queues, self.conns, self.procs = [], [], []
@@ -397,7 +398,9 @@ class _WorkerPool:
             raise
 
     def shutdown(self):
-        if self.closed:
+        # a forked child inherits this pool (and its finalizer, which the child's garbage collector
+        # may run): only the process that started the workers stops them
+        if self.closed or os.getpid() != self.owner_pid:
             return
         self.closed = True
         try:

@@ -275,9 +275,11 @@ def test_default_collate_without_torch():
 def test_collate_errors(torch):
     D = torch.utils.data.default_collate
     same_error(lambda: default_collate([[1, 2], [3]]), lambda: D([[1, 2], [3]]))
-    same_error(lambda: default_collate([cytorch.zeros(2), cytorch.zeros(3)]), lambda: D([torch.zeros(2), torch.zeros(3)]))
+    same_error(lambda: default_collate([cytorch.zeros(2), cytorch.zeros(3)]),
+               lambda: D([torch.zeros(2), torch.zeros(3)]))
     same_error(lambda: default_collate([None, None]), lambda: D([None, None]))
-    same_error(lambda: default_collate([np.array(["a"]), np.array(["b"])]), lambda: D([np.array(["a"]), np.array(["b"])]))
+    strs = [np.array(["a"]), np.array(["b"])]
+    same_error(lambda: default_collate(strs), lambda: D(strs))
 
 
 def test_collate_registry():

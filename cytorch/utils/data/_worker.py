@@ -146,7 +146,7 @@ def worker_loop(fetcher_factory, dataset, is_iterable, index_queue, conn, done_e
     try:
         seed = seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(worker_id, num_workers, seed, dataset)
-        init_error = None
+        init_error = None        # a failed worker_init_fn / dataset iterator: every task reports it
         fetcher = None
         try:
             if init_fn is not None:
@@ -166,14 +166,17 @@ def worker_loop(fetcher_factory, dataset, is_iterable, index_queue, conn, done_e
                 break
             if isinstance(msg, _Resume):
                 ended = False
-                fetcher = fetcher_factory(dataset)
+                try:
+                    fetcher = fetcher_factory(dataset)
+                except Exception:
+                    init_error = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
                 conn.send_bytes(_shm.dumps((None, msg)))
                 continue
             if done_event.is_set():
                 continue          # shutting down: skip queued work until the None arrives
             task, keys = msg
             if init_error is not None:
-                data, init_error = init_error, None
+                data = init_error
             elif ended:
                 data = _WorkerDone(worker_id)
             else:

@@ -220,6 +220,56 @@ def serialization_cases(ct, torch):
     ]
 
 
+# ---------------------------------------------------------------- data loading (cytorch.utils.data)
+
+class _SlowSamples:
+    """256 samples of ~1 ms each (time.sleep), for worker-process throughput; made per library."""
+
+    def __init__(self, lib):
+        self.x = lib.ones(256, 32)
+
+    def __len__(self):
+        return 256
+
+    def __getitem__(self, i):
+        import time
+        time.sleep(0.001)
+        return self.x[i], i
+
+
+def data_cases(ct, torch):
+    """DataLoader rows: one call = one epoch."""
+
+    def tensor_epoch(lib):
+        rng = np.random.default_rng(0)
+        x = lib.from_numpy(rng.standard_normal((60_000, 784), dtype=np.float32))
+        y = lib.from_numpy(rng.integers(0, 10, 60_000))
+        loader = lib.utils.data.DataLoader(lib.utils.data.TensorDataset(x, y), batch_size=64, shuffle=True)
+
+        def epoch():
+            for _ in loader:
+                pass
+        return epoch
+
+    def slow_epoch(num_workers):
+        def make(lib):
+            loader = lib.utils.data.DataLoader(_SlowSamples(lib), batch_size=16, num_workers=num_workers,
+                                               persistent_workers=num_workers > 0)
+
+            def epoch():
+                for _ in loader:
+                    pass
+            return epoch
+        return make
+
+    needs = ("utils.data.DataLoader",)
+    return [
+        ("DataLoader 60000x784, batch 64", needs, tensor_epoch),
+        ("1 ms/sample epoch, 0 workers", needs, slow_epoch(0)),
+        ("1 ms/sample epoch, 2 workers", needs, slow_epoch(2)),
+    ]
+
+
 def raw_sgemm(n):
     from scipy.linalg import blas
     rng = np.random.default_rng(0)
@@ -241,6 +291,7 @@ SECTIONS = [
     cases,
     nn_cases,
     serialization_cases,
+    data_cases,
 ]
 
 

@@ -80,3 +80,4 @@ from cytorch import autograd  # noqa: E402,F401  (installs the autograd hooks an
 from cytorch.autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, \
     is_grad_enabled, is_inference_mode_enabled  # noqa: E402,F401
 from cytorch import nn  # noqa: E402,F401
+from cytorch import optim  # noqa: E402,F401

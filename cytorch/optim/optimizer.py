@@ -12,6 +12,7 @@ from itertools import chain
 
 import cytorch
 from cytorch.autograd.grad_mode import enable_grad
+from cytorch.utils.hooks import RemovableHandle
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook",
            "required"]
@@ -27,26 +28,6 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-class _RemovableHandle:
-    """Returned by the register_* methods: ``handle.remove()`` drops the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks):
-        self._hooks = hooks
-        self.id = _RemovableHandle._next_id
-        _RemovableHandle._next_id += 1
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
 _global_pre_hooks = OrderedDict()
 _global_post_hooks = OrderedDict()
 
@@ -54,14 +35,14 @@ _global_post_hooks = OrderedDict()
 def register_optimizer_step_pre_hook(hook):
     """Register ``hook(optimizer, args, kwargs) -> None or (args, kwargs)`` run before every
     optimizer's ``step``. Returns a handle with ``remove()``."""
-    handle = _RemovableHandle(_global_pre_hooks)
+    handle = RemovableHandle(_global_pre_hooks)
     _global_pre_hooks[handle.id] = hook
     return handle
 
 
 def register_optimizer_step_post_hook(hook):
     """Register ``hook(optimizer, args, kwargs)`` run after every optimizer's ``step``."""
-    handle = _RemovableHandle(_global_post_hooks)
+    handle = RemovableHandle(_global_post_hooks)
     _global_post_hooks[handle.id] = hook
     return handle
 
@@ -403,18 +384,18 @@ class Optimizer:
     def register_step_pre_hook(self, hook):
         r"""Register ``hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs)`` to run
         before :meth:`step`. Returns a handle whose ``remove()`` unregisters it."""
-        handle = _RemovableHandle(self._optimizer_step_pre_hooks)
+        handle = RemovableHandle(self._optimizer_step_pre_hooks)
         self._optimizer_step_pre_hooks[handle.id] = hook
         return handle
 
     def register_step_post_hook(self, hook):
         r"""Register ``hook(optimizer, args, kwargs)`` to run after :meth:`step`."""
-        handle = _RemovableHandle(self._optimizer_step_post_hooks)
+        handle = RemovableHandle(self._optimizer_step_post_hooks)
         self._optimizer_step_post_hooks[handle.id] = hook
         return handle
 
     def _register(self, hooks, hook, prepend):
-        handle = _RemovableHandle(hooks)
+        handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
         if prepend:
             hooks.move_to_end(handle.id, last=False)

@@ -17,7 +17,7 @@ Version counters of every written tensor are bumped.
 from libc.stdint cimport int64_t
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
-from libc.math cimport pow, sqrt
+from libc.math cimport pow
 from cytorch._C._tensor cimport (TensorBase, _cast, _contiguous, _is_contiguous, _copy_into,
                                  _check_err, _store_scalar, _load_scalar)
 from cytorch._C.ct cimport *

@@ -76,7 +76,7 @@ class NAdam(Optimizer):
                 st = self.state[p]
                 if not st:
                     st["step"] = self._new_step(group)
-                    st["mu_product"] = self._new_step(group) + 1
+                    st["mu_product"] = cytorch.ones((), dtype=st["step"].dtype)
                     st["exp_avg"] = cytorch.zeros_like(p)
                     st["exp_avg_sq"] = cytorch.zeros_like(p)
                 avgs.append(st["exp_avg"])

@@ -461,3 +461,28 @@ def test_update_bn_matches_torch(torch):
     np.testing.assert_allclose(stats[0][0], stats[1][0], rtol=1e-5)
     np.testing.assert_allclose(stats[0][1], stats[1][1], rtol=1e-5)
     assert stats[0][2] == stats[1][2]
+
+
+# ---------------------------------------------------------------- schedulers driving training
+
+@pytest.mark.parametrize("kind", ["sgd-cyclic", "adam-onecycle", "adamw-cosine-restarts"])
+def test_training_with_scheduler_matches_torch(torch, kind):
+    from test_optim import _close, _data, _mlp, _train
+    results = []
+    for lib in (cytorch, torch):
+        model = _mlp(lib)
+        x, y = _data(lib)
+        sched_mod = lib.optim.lr_scheduler
+        if kind == "sgd-cyclic":
+            opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+            sched = sched_mod.CyclicLR(opt, 0.01, 0.1, step_size_up=5)
+        elif kind == "adam-onecycle":
+            opt = lib.optim.Adam(model.parameters(), lr=0.01)
+            sched = sched_mod.OneCycleLR(opt, max_lr=0.02, total_steps=41)
+        else:
+            opt = lib.optim.AdamW(model.parameters(), lr=0.01)
+            sched = sched_mod.CosineAnnealingWarmRestarts(opt, T_0=7, T_mult=2)
+        results.append(_train(lib, model, opt, x, y, 40, sched=sched))
+    for ours, theirs in zip(*results):
+        for a, b in zip(ours, theirs):
+            _close(a, b, 1e-4)

@@ -613,13 +613,18 @@ def test_errors_match_torch(torch):
          "some parameters appear in more than one parameter group"),
         (lambda lib, p: lib.optim.LBFGS([{"params": [p]}, {"params": [lib.ones(1, requires_grad=True)]}]),
          ValueError, "LBFGS doesn't support per-parameter options"),
+        (lambda lib, p: lib.optim.Adam([p], lr=lib.tensor(0.1), foreach=True), ValueError,
+         "lr as a Tensor is not supported for capturable=False and foreach=True"),
+        (lambda lib, p: lib.optim.Adam([p], betas=(lib.tensor(0.9), lib.tensor(0.9)), foreach=True), ValueError,
+         "betas[0] as a Tensor is not supported"),
         (lambda lib, p: lib.optim.SGD([p], lr=0.1, fused=True, foreach=True), RuntimeError,
          "`fused` and `foreach` cannot be `True` together."),
     ]
     for make, exc, msg in cases:
         for lib in (cytorch, torch):
             p = lib.ones(2, requires_grad=True)
-            with pytest.raises(exc, match=msg.replace("(", r"\(").replace(")", r"\)").replace("*", r"\*")):
+            with pytest.raises(exc, match=msg.replace("(", r"\(").replace(")", r"\)").replace("*", r"\*")
+                               .replace("[", r"\[")):
                 make(lib, p)
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")

@@ -44,13 +44,19 @@ class Adam(Optimizer):
 
     Example::
 
-        >>> opt = cytorch.optim.Adam(params, lr=1e-3)
-        >>> opt.zero_grad(); loss_fn().backward(); opt.step()
+        >>> w = cytorch.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = cytorch.optim.Adam([w], lr=1e-3)
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     (w * w).sum().backward()
+        ...     opt.step()
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
+        if isinstance(lr, cytorch.Tensor) and foreach and not capturable:
+            raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
         _check_lr(lr)
         if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
@@ -61,8 +67,12 @@ class Adam(Optimizer):
         if not (b_tensor[0] == b_tensor[1] and (b_tensor[0] or all(isinstance(b, float) for b in betas))):
             raise ValueError("betas must be either both floats or both Tensors")
         for i, b in enumerate(betas):
-            if isinstance(b, cytorch.Tensor) and b.numel() != 1:
-                raise ValueError(f"Tensor betas[{i}] must be 1-element")
+            if isinstance(b, cytorch.Tensor):
+                if foreach and not capturable:
+                    raise ValueError(f"betas[{i}] as a Tensor is not supported for capturable=False and "
+                                     "foreach=True")
+                if b.numel() != 1:
+                    raise ValueError(f"Tensor betas[{i}] must be 1-element")
         betas = tuple(b.squeeze() if isinstance(b, cytorch.Tensor) and b.dim() != 0 else b for b in betas)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
                     "maximize": maximize, "foreach": foreach, "capturable": capturable,

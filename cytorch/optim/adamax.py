@@ -32,7 +32,12 @@ class Adamax(Optimizer):
 
     Example::
 
-        >>> opt = cytorch.optim.Adamax(params)
+        >>> w = cytorch.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = cytorch.optim.Adamax([w])
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     (w * w).sum().backward()
+        ...     opt.step()
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,

@@ -29,7 +29,12 @@ class AdamW(Adam):
 
     Example::
 
-        >>> opt = cytorch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
+        >>> w = cytorch.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = cytorch.optim.AdamW([w], lr=1e-3, weight_decay=0.01)
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     (w * w).sum().backward()
+        ...     opt.step()
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,

@@ -34,7 +34,12 @@ class ASGD(Optimizer):
 
     Example::
 
-        >>> opt = cytorch.optim.ASGD(params, lr=0.01)
+        >>> w = cytorch.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = cytorch.optim.ASGD([w], lr=0.01)
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     (w * w).sum().backward()
+        ...     opt.step()
     """
 
     _scalar_state = ("step", "eta", "mu")

@@ -115,10 +115,17 @@ class LBFGS(Optimizer):
 
     Example::
 
+        >>> x = cytorch.tensor([-1.2, 1.0], dtype=cytorch.float64, requires_grad=True)
         >>> opt = cytorch.optim.LBFGS([x], line_search_fn="strong_wolfe")
         >>> def closure():
-        ...     opt.zero_grad(); loss = f(x); loss.backward(); return loss
-        >>> opt.step(closure)
+        ...     opt.zero_grad()
+        ...     loss = (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2    # Rosenbrock
+        ...     loss.backward()
+        ...     return loss
+        >>> for _ in range(5):
+        ...     _ = opt.step(closure)
+        >>> [round(v, 4) for v in x.tolist()]
+        [1.0, 1.0]
     """
 
     _scalar_state = ()

@@ -37,7 +37,12 @@ class NAdam(Optimizer):
 
     Example::
 
-        >>> opt = cytorch.optim.NAdam(params)
+        >>> w = cytorch.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = cytorch.optim.NAdam([w])
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     (w * w).sum().backward()
+        ...     opt.step()
     """
 
     _scalar_state = ("step", "mu_product")

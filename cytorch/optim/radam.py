@@ -38,7 +38,12 @@ class RAdam(Optimizer):
 
     Example::
 
-        >>> opt = cytorch.optim.RAdam(params)
+        >>> w = cytorch.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = cytorch.optim.RAdam([w])
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     (w * w).sum().backward()
+        ...     opt.step()
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,

@@ -35,7 +35,12 @@ class RMSprop(Optimizer):
 
     Example::
 
-        >>> opt = cytorch.optim.RMSprop(params, lr=1e-2, momentum=0.9)
+        >>> w = cytorch.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = cytorch.optim.RMSprop([w], lr=1e-2, momentum=0.9)
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     (w * w).sum().backward()
+        ...     opt.step()
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,

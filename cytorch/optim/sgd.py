@@ -33,8 +33,12 @@ class SGD(Optimizer):
 
     Example::
 
+        >>> w = cytorch.tensor([1.0, -2.0], requires_grad=True)
         >>> opt = cytorch.optim.SGD([w], lr=0.1, momentum=0.9)
-        >>> opt.zero_grad(); loss_fn(w).backward(); opt.step()
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     (w * w).sum().backward()
+        ...     opt.step()
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,

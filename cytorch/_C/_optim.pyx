@@ -85,7 +85,13 @@ cdef class _Group:
         if not isinstance(t, TensorBase):
             raise TypeError(f"{self.op}: {what} must be a Tensor, got {type(t).__name__}")
         cdef TensorBase x = <TensorBase>t, tmp
-        if x._ndim != p._ndim or any(x._shape[d] != p._shape[d] for d in range(p._ndim)):
+        cdef int d
+        cdef bint same = x._ndim == p._ndim
+        if same:
+            for d in range(p._ndim):
+                if x._shape[d] != p._shape[d]:
+                    same = False
+        if not same:
             raise RuntimeError(f"{self.op}: {what} has shape {list(x.shape)} but the parameter has shape "
                                f"{list(p.shape)}")
         if x._dtype >= CT_COMPLEX64 and sd < CT_COMPLEX64:

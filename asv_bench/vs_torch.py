@@ -270,6 +270,36 @@ def data_cases(ct, torch):
     ]
 
 
+# ---------------------------------------------------------------- optim (fused optimizer steps)
+
+def optim_cases(ct, torch):
+    """optimizer.step() over many parameters that already hold gradients. PyTorch's default on CPU
+    is its for-loop implementation; the foreach rows force its multi-tensor one (cytorch accepts
+    and ignores the flag: its step is always one fused C loop per parameter)."""
+
+    def step(name, count, size, **kw):
+        def make(lib):
+            rng = np.random.default_rng(0)
+            params = []
+            for _ in range(count):
+                p = lib.from_numpy(rng.standard_normal(size).astype(np.float32)).requires_grad_(True)
+                p.grad = lib.from_numpy(rng.standard_normal(size).astype(np.float32))
+                params.append(p)
+            return getattr(lib.optim, name)(params, **kw).step
+        return make
+
+    return [
+        ("Adam.step 100x10k", ("optim.Adam",), step("Adam", 100, 10_000, lr=1e-3)),
+        ("Adam.step 100x10k torch foreach", ("optim.Adam",), step("Adam", 100, 10_000, lr=1e-3, foreach=True)),
+        ("AdamW amsgrad 100x10k", ("optim.AdamW",), step("AdamW", 100, 10_000, lr=1e-3, amsgrad=True)),
+        ("SGD momentum 100x10k", ("optim.SGD",), step("SGD", 100, 10_000, lr=0.1, momentum=0.9)),
+        ("SGD momentum 100x10k foreach", ("optim.SGD",), step("SGD", 100, 10_000, lr=0.1, momentum=0.9,
+                                                             foreach=True)),
+        ("Adam.step 1x10M", ("optim.Adam",), step("Adam", 1, 10_000_000, lr=1e-3)),
+        ("Adam.step 10x100 (overhead)", ("optim.Adam",), step("Adam", 10, 100, lr=1e-3)),
+    ]
+
+
 def raw_sgemm(n):
     from scipy.linalg import blas
     rng = np.random.default_rng(0)
@@ -292,6 +322,7 @@ SECTIONS = [
     nn_cases,
     serialization_cases,
     data_cases,
+    optim_cases,
 ]
 
 

@@ -81,3 +81,4 @@ from cytorch.autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, i
     is_grad_enabled, is_inference_mode_enabled  # noqa: E402,F401
 from cytorch import nn  # noqa: E402,F401
 from cytorch.serialization import save, load  # noqa: E402,F401
+from cytorch import optim  # noqa: E402,F401

@@ -425,15 +425,15 @@ def test_tensor_from_nested_list_makes_no_reference_cycles():
     [np.float64(1), np.float32(2)], [np.int32(1), 2.5], [np.bool_(True)], [np.uint8(3)], [np.float16(1)],
 ])
 def test_tensor_from_python_data_infers_dtype_like_torch(torch, data):
-    ours, theirs = cytorch.tensor(data), torch.tensor(data)
+    ours, theirs = ct.tensor(data), torch.tensor(data)
     assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
     assert ours.tolist() == theirs.tolist()
 
 
 def test_tensor_from_lists_with_dtype_and_ragged_errors():
-    assert cytorch.tensor([1.7, -2.7], dtype=cytorch.int64).tolist() == [1, -2]
-    assert cytorch.tensor([[1, 2], [3, 4]], dtype=cytorch.float64).dtype == cytorch.float64
+    assert ct.tensor([1.7, -2.7], dtype=ct.int64).tolist() == [1, -2]
+    assert ct.tensor([[1, 2], [3, 4]], dtype=ct.float64).dtype == ct.float64
     with pytest.raises(ValueError, match="expected sequence"):
-        cytorch.tensor([[1, 2], [3]])
+        ct.tensor([[1, 2], [3]])
     with pytest.raises(TypeError):
-        cytorch.tensor([1, "a"])
+        ct.tensor([1, "a"])

@@ -1,0 +1,160 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Image resampling for cytorch.vision over src_c/ct_image.c: shapes, dtypes and
+argument checks here, the per-pixel work in C with the GIL released.
+
+Both functions take a [planes, h, w] float32/float64 tensor (any layout; a
+contiguous copy is made when needed) and return a new contiguous one.
+"""
+from libc.stdint cimport int64_t
+from libc.stdlib cimport malloc, free
+from cytorch._C._tensor cimport TensorBase, _empty, _contiguous, _check_err
+from cytorch._C.ct cimport *
+
+import numpy as np
+
+cdef extern from "ct_image.h" nogil:
+    enum:
+        CT_FILTER_BILINEAR
+        CT_FILTER_BICUBIC
+        CT_WARP_NEAREST
+        CT_WARP_BILINEAR
+    int64_t ct_resize_ntaps(int64_t n_in, int64_t n_out, int filter, int antialias)
+    int ct_resize_weights(int64_t n_in, int64_t n_out, int filter, int antialias, int64_t taps,
+                          int64_t *start, double *w)
+    int ct_resample_axis_f32(const float *inp, float *out, int64_t outer, int64_t n_in, int64_t inner,
+                             int64_t n_out, const int64_t *start, const double *w, int64_t taps)
+    int ct_resample_axis_f64(const double *inp, double *out, int64_t outer, int64_t n_in, int64_t inner,
+                             int64_t n_out, const int64_t *start, const double *w, int64_t taps)
+    int ct_warp_f32(const float *inp, float *out, int64_t planes, int64_t h, int64_t w, int64_t oh,
+                    int64_t ow, const double *m, int mode, const double *fill, int64_t nfill)
+    int ct_warp_f64(const double *inp, double *out, int64_t planes, int64_t h, int64_t w, int64_t oh,
+                    int64_t ow, const double *m, int mode, const double *fill, int64_t nfill)
+
+FILTERS = {"bilinear": CT_FILTER_BILINEAR, "bicubic": CT_FILTER_BICUBIC}
+WARP_MODES = {"nearest": CT_WARP_NEAREST, "bilinear": CT_WARP_BILINEAR}
+
+
+cdef int _check_image(TensorBase x, str op) except -1:
+    if x._ndim != 3:
+        raise ValueError(f"{op}: expected a [planes, h, w] tensor, got shape {list(x.shape)}")
+    if x._dtype != CT_FLOAT32 and x._dtype != CT_FLOAT64:
+        raise TypeError(f"{op}: expected a float32 or float64 tensor, got {x.dtype}")
+    if x._shape[1] <= 0 or x._shape[2] <= 0:
+        raise ValueError(f"{op}: the image is empty (shape {list(x.shape)})")
+    return 0
+
+
+cdef int _filter_code(str interpolation) except -1:
+    if interpolation not in FILTERS:
+        raise ValueError(f"resize: interpolation must be one of {sorted(FILTERS)}, got {interpolation!r}")
+    return FILTERS[interpolation]
+
+
+def resize_weights(int64_t n_in, int64_t n_out, str interpolation="bilinear", bint antialias=True):
+    """(start, weights) of one axis resize n_in -> n_out, as NumPy arrays: output i is
+    sum_k weights[i, k] * input[start[i] + k]."""
+    cdef int f = _filter_code(interpolation)
+    if n_in <= 0 or n_out <= 0:
+        raise ValueError(f"resize: sizes must be positive, got {n_in} -> {n_out}")
+    cdef int64_t taps = ct_resize_ntaps(n_in, n_out, f, antialias)
+    start = np.empty(n_out, dtype=np.int64)
+    w = np.empty((n_out, taps), dtype=np.float64)
+    cdef int64_t[::1] sv = start
+    cdef double[:, ::1] wv = w
+    _check_err(ct_resize_weights(n_in, n_out, f, antialias, taps, &sv[0], &wv[0, 0]), "resize")
+    return start, w
+
+
+cdef TensorBase _resample_axis(TensorBase x, int64_t outer, int64_t n_in, int64_t inner, int64_t n_out,
+                               int f, bint antialias, int ndim, int64_t *shape):
+    """One pass: x viewed as [outer, n_in, inner] -> a new tensor of `shape` ([outer, n_out, inner])."""
+    cdef int64_t taps = ct_resize_ntaps(n_in, n_out, f, antialias)
+    cdef int64_t *start = <int64_t *>malloc(n_out * sizeof(int64_t))
+    cdef double *w = <double *>malloc(n_out * taps * sizeof(double))
+    cdef int err
+    cdef TensorBase out
+    if start == NULL or w == NULL:
+        free(start)
+        free(w)
+        raise MemoryError("resize: out of memory")
+    try:
+        _check_err(ct_resize_weights(n_in, n_out, f, antialias, taps, start, w), "resize")
+        out = _empty(x._dtype, ndim, shape)
+        with nogil:
+            if x._dtype == CT_FLOAT32:
+                err = ct_resample_axis_f32(<const float *>x._data, <float *>out._data, outer, n_in, inner,
+                                           n_out, start, w, taps)
+            else:
+                err = ct_resample_axis_f64(<const double *>x._data, <double *>out._data, outer, n_in, inner,
+                                           n_out, start, w, taps)
+        _check_err(err, "resize")
+    finally:
+        free(start)
+        free(w)
+    return out
+
+
+def resize(TensorBase x, int64_t oh, int64_t ow, str interpolation="bilinear", bint antialias=True):
+    """x [planes, h, w] resized to [planes, oh, ow] (width pass, then height pass)."""
+    _check_image(x, "resize")
+    cdef int f = _filter_code(interpolation)
+    if oh <= 0 or ow <= 0:
+        raise ValueError(f"resize: output size must be positive, got ({oh}, {ow})")
+    cdef int64_t p = x._shape[0], h = x._shape[1], w = x._shape[2]
+    cdef int64_t shape[3]
+    x = _contiguous(x)
+    if ow != w:
+        shape[0] = p
+        shape[1] = h
+        shape[2] = ow
+        x = _resample_axis(x, p * h, w, 1, ow, f, antialias, 3, shape)
+    if oh != h:
+        shape[0] = p
+        shape[1] = oh
+        shape[2] = ow
+        x = _resample_axis(x, p, h, ow, oh, f, antialias, 3, shape)
+    elif ow == w:
+        shape[0] = p
+        shape[1] = h
+        shape[2] = w
+        out = _empty(x._dtype, 3, shape)
+        out.copy_(x)
+        return out
+    return x
+
+
+def warp(TensorBase x, int64_t oh, int64_t ow, coeffs, str mode="bilinear", fill=None):
+    """x [planes, h, w] warped to [planes, oh, ow]: output pixel (i, j) samples x at index
+    coordinates ((m0 j + m1 i + m2) / d, (m3 j + m4 i + m5) / d), d = m6 j + m7 i + 1, with
+    coeffs = (m0, ..., m7); outside pixels read fill[plane % len(fill)] (0 when fill is None)."""
+    _check_image(x, "warp")
+    if mode not in WARP_MODES:
+        raise ValueError(f"warp: mode must be one of {sorted(WARP_MODES)}, got {mode!r}")
+    if oh < 0 or ow < 0:
+        raise ValueError(f"warp: output size must be non-negative, got ({oh}, {ow})")
+    cdef double m[8]
+    cdef int k, err
+    coeffs = [float(c) for c in coeffs]
+    if len(coeffs) != 8:
+        raise ValueError(f"warp: expected 8 coefficients, got {len(coeffs)}")
+    for k in range(8):
+        m[k] = coeffs[k]
+    fills = np.ascontiguousarray([] if fill is None else fill, dtype=np.float64).reshape(-1)
+    cdef double[::1] fv = fills
+    cdef int64_t nfill = fills.shape[0]
+    cdef const double *fp = &fv[0] if nfill > 0 else NULL
+    cdef int md = WARP_MODES[mode]
+    cdef int64_t shape[3]
+    x = _contiguous(x)
+    shape[0] = x._shape[0]
+    shape[1] = oh
+    shape[2] = ow
+    cdef TensorBase out = _empty(x._dtype, 3, shape)
+    cdef int64_t p = x._shape[0], h = x._shape[1], w = x._shape[2]
+    with nogil:
+        if x._dtype == CT_FLOAT32:
+            err = ct_warp_f32(<const float *>x._data, <float *>out._data, p, h, w, oh, ow, m, md, fp, nfill)
+        else:
+            err = ct_warp_f64(<const double *>x._data, <double *>out._data, p, h, w, oh, ow, m, md, fp, nfill)
+    _check_err(err, "warp")
+    return out

@@ -36,6 +36,11 @@ def _np_scalar():
     return np.float64(0).__reduce__()[0]
 
 
+def _np_frombuffer():
+    # what protocol-5 pickles of arrays name: numpy.core.numeric._frombuffer (numpy._core in NumPy 2)
+    return np.arange(1).__reduce_ex__(5)[0]
+
+
 class _RestrictedUnpickler(pickle.Unpickler):
     """Rebuilds NumPy arrays and plain containers only."""
 
@@ -50,6 +55,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
         for module in ("numpy.core.multiarray", "numpy._core.multiarray"):
             self._allowed[(module, "_reconstruct")] = _np_reconstruct()
             self._allowed[(module, "scalar")] = _np_scalar()
+        for module in ("numpy.core.numeric", "numpy._core.numeric"):
+            self._allowed[(module, "_frombuffer")] = _np_frombuffer()
 
     def find_class(self, module, name):
         fn = self._allowed.get((module, name))

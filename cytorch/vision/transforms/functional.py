@@ -657,7 +657,8 @@ def _expanded_size(m, h, w):
     fwd = np.linalg.inv(np.array([[a, b, c], [d, e, f], [0.0, 0.0, 1.0]]))
     corners = np.array([[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0],
                         [0.5 * w, 0.5 * h, 1.0], [0.5 * w, -0.5 * h, 1.0]])
-    pts = corners @ fwd[:2].T
+    # corner-origin coordinates, where PIL also rounds: [0, w] x [0, h] for the unrotated image
+    pts = corners @ fwd[:2].T + np.array([0.5 * w, 0.5 * h])
     # trim floating-point noise so that a 90-degree turn of (h, w) gives exactly (w, h)
     lo = np.floor(np.round(pts.min(axis=0), 4))
     hi = np.ceil(np.round(pts.max(axis=0), 4))

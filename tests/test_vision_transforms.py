@@ -651,3 +651,57 @@ def test_works_without_pillow(monkeypatch):
     assert pipeline()(x).shape == (3, 14, 14)
     with pytest.raises(ImportError, match="pip install pillow"):
         F.to_pil_image(x)
+
+
+# ------------------------------------------------------------------------------------------------
+# the kernels' own shims
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float32, np.float64, np.int64])
+def test_gather_kernel_matches_numpy(dtype):
+    rng = np.random.default_rng(12)
+    a = rng.integers(0, 100, (3, 7, 9)).astype(dtype)
+    fill = np.array([5, 6, 7], dtype)
+    for _ in range(20):
+        iy = rng.integers(-1, 7, rng.integers(1, 12))
+        ix = rng.integers(-1, 9, rng.integers(1, 15))
+        if rng.random() < 0.5:                          # a run of consecutive columns, as pads make
+            s = rng.integers(0, 5)
+            ix[: min(len(ix), 4)] = np.arange(s, s + min(len(ix), 4))
+        out = np_of(_image.gather(cytorch.from_numpy(a), iy, ix, cytorch.from_numpy(fill)))
+        ref = a[:, np.maximum(iy, 0)][:, :, np.maximum(ix, 0)]
+        mask = (iy[:, None] < 0) | (ix[None, :] < 0)
+        ref = np.where(mask[None], fill[:, None, None], ref)
+        np.testing.assert_array_equal(out, ref)
+
+
+def test_gather_kernel_errors():
+    x = cytorch.zeros(1, 3, 3)
+    with pytest.raises(IndexError, match="out of range"):
+        _image.gather(x, [0, 3], [0])
+    with pytest.raises(IndexError, match="needs a fill"):
+        _image.gather(x, [-1], [0])
+    with pytest.raises(TypeError, match="fill must be"):
+        _image.gather(x, [0], [0], cytorch.zeros(1, dtype=cytorch.int64))
+
+
+def test_adjust_hue_uint8_and_batches():
+    a = rand_img(6, 4, 5, seed=13, dtype=np.uint8).reshape(2, 3, 4, 5)
+    out = np_of(F.adjust_hue(cytorch.from_numpy(a), 0.25))
+    assert out.shape == (2, 3, 4, 5) and out.dtype == np.uint8
+    for b in range(2):
+        for i in range(4):
+            for j in range(5):
+                h, s, v = colorsys.rgb_to_hsv(*(a[b, :, i, j] / 255.0))
+                ref = np.array(colorsys.hsv_to_rgb((h + 0.25) % 1.0, s, v))
+                assert np.abs(out[b, :, i, j] / 255.0 - ref).max() <= 1.5 / 255
+    with pytest.raises(ValueError, match=r"\[n, 3, h, w\]"):
+        _image.adjust_hue(cytorch.zeros(2, 4, 4, 4), 0.1)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+def test_warp_uint8_matches_float_path(mode):
+    a = rand_img(3, 10, 12, seed=14, dtype=np.uint8)
+    coeffs = [0.9, -0.2, 1.5, 0.25, 1.1, -0.7, 0.0, 0.0]
+    u8 = np_of(_image.warp(cytorch.from_numpy(a), 9, 13, coeffs, mode, [3.0]))
+    f = np_of(_image.warp(cytorch.from_numpy(a.astype(np.float64)), 9, 13, coeffs, mode, [3.0]))
+    np.testing.assert_array_equal(u8, np.clip(np.round(f), 0, 255).astype(np.uint8))

@@ -280,17 +280,21 @@ def normalize(tensor, mean, std, inplace=False):
     if tensor.ndim < 3:
         raise ValueError("Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = "
                          f"{tensor.size()}")
-    if not inplace:
-        tensor = tensor.clone()
-    m = cytorch.as_tensor(mean, dtype=tensor.dtype)
-    s = cytorch.as_tensor(std, dtype=tensor.dtype)
+    m, s = _mean_std(mean, std, tensor.dtype)
+    return tensor.sub_(m).div_(s) if inplace else tensor.sub(m).div_(s)
+
+
+def _mean_std(mean, std, dtype):
+    """mean and std as (C, 1, 1) tensors of dtype (numbers stay numbers); ValueError on a zero std."""
+    m = cytorch.as_tensor(mean, dtype=dtype)
+    s = cytorch.as_tensor(std, dtype=dtype)
     if bool((s == 0).any()):
-        raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
+        raise ValueError(f"std evaluated to zero after conversion to {dtype}, leading to division by zero.")
     if m.ndim == 1:
         m = m.view(-1, 1, 1)
     if s.ndim == 1:
         s = s.view(-1, 1, 1)
-    return tensor.sub_(m).div_(s)
+    return m, s
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -322,35 +326,42 @@ def _nearest_index(n_in, n_out, exact):
     pos = np.arange(n_out, dtype=np.float32)
     if exact:
         pos = pos + np.float32(0.5)
-    idx = np.minimum(np.floor(pos * scale).astype(np.int64), n_in - 1)
-    return cytorch.from_numpy(idx)
+    return np.minimum(np.floor(pos * scale).astype(np.int64), n_in - 1)
+
+
+_KERNEL_DTYPES = (cytorch.uint8, cytorch.float32, cytorch.float64)
 
 
 def _float_work(t):
-    """t as float32/float64 for resampling, and a function that casts a result back to t's dtype."""
+    """t in a dtype the image kernels take, and a function that casts a result back to t's dtype."""
     dt = t.dtype
-    if dt in (cytorch.float32, cytorch.float64):
+    if dt in _KERNEL_DTYPES:
         return t, lambda r: r
     if dt.is_floating_point:                       # float16 / bfloat16 compute in float32
         return t.to(cytorch.float32), lambda r: r.to(dt)
-    lo = 0 if dt in (cytorch.uint8, cytorch.bool) else -_INT_MAX[dt] - 1
-    hi = _INT_MAX[dt]
-    return t.to(cytorch.float32), lambda r: r.round().clamp(lo, hi).to(dt)
+    lo = 0 if dt == cytorch.bool else -_INT_MAX[dt] - 1
+    return t.to(cytorch.float32), lambda r: r.round().clamp(lo, _INT_MAX[dt]).to(dt)
+
+
+def _planes(img):
+    """img (..., H, W) as [planes, H, W], and a function giving a result (planes, h, w) img's lead dims."""
+    lead = tuple(img.shape[:-2])
+    x = img.reshape(-1, int(img.shape[-2]), int(img.shape[-1]))
+    return x, lambda r: r.reshape(*lead, int(r.shape[-2]), int(r.shape[-1]))
 
 
 def _resize_tensor(img, oh, ow, mode, antialias):
     h, w = int(img.shape[-2]), int(img.shape[-1])
-    lead = tuple(img.shape[:-2])
-    x = img.reshape(-1, h, w)
+    x, unflat = _planes(img)
     if mode in (InterpolationMode.NEAREST, InterpolationMode.NEAREST_EXACT):
         exact = mode == InterpolationMode.NEAREST_EXACT
-        out = x.index_select(1, _nearest_index(h, oh, exact)).index_select(2, _nearest_index(w, ow, exact))
+        out = _image.gather(x, _nearest_index(h, oh, exact), _nearest_index(w, ow, exact))
     elif mode in (InterpolationMode.BILINEAR, InterpolationMode.BICUBIC):
         xf, back = _float_work(x)
         out = back(_image.resize(xf, oh, ow, mode.value, bool(antialias)))
     else:
         raise ValueError(f"resize of tensors supports nearest, nearest-exact, bilinear and bicubic, got {mode.value}")
-    return out.reshape(*lead, oh, ow)
+    return unflat(out)
 
 
 def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
@@ -423,29 +434,21 @@ def _fill_values(fill, channels, what="fill"):
 
 
 def _pad_tensor(img, ltrb, fill, mode):
+    """One gather pass: every output pixel reads its source pixel, or the fill (constant mode)."""
     left, top, right, bottom = ltrb
     h, w = int(img.shape[-2]), int(img.shape[-1])
+    if h + top + bottom <= 0 or w + left + right <= 0:
+        raise ValueError(f"pad: padding {list(ltrb)} leaves an empty image of a ({h}, {w}) one")
     iy = _pad_index(h, top, bottom, mode)
     ix = _pad_index(w, left, right, mode)
-    if len(iy) <= 0 or len(ix) <= 0:
-        raise ValueError(f"pad: padding {list(ltrb)} leaves an empty image of a ({h}, {w}) one")
-    out = img.index_select(-2, cytorch.from_numpy(np.maximum(iy, 0))).index_select(
-        -1, cytorch.from_numpy(np.maximum(ix, 0)))
-    if mode == "constant" and ((iy < 0).any() or (ix < 0).any()):
+    fill_t = None
+    if (iy < 0).any() or (ix < 0).any():
         vals = _fill_values(fill, _channels(img))
-        value = vals[0] if len(vals) == 1 else cytorch.tensor(vals, dtype=out.dtype).view(-1, 1, 1)
-        if not out.is_floating_point() and len(vals) == 1:
-            value = int(value)
-        # the fill is a band at each edge: rows [0, y0) and [y1, end), columns likewise
-        y0, y1 = int(np.argmax(iy >= 0)), len(iy) - int(np.argmax(iy[::-1] >= 0))
-        x0, x1 = int(np.argmax(ix >= 0)), len(ix) - int(np.argmax(ix[::-1] >= 0))
-        if (iy < 0).all() or (ix < 0).all():
-            y0, y1, x0, x1 = 0, 0, 0, 0
-            out[..., :, :] = value
-        for sl in ((slice(0, y0), slice(None)), (slice(y1, None), slice(None)),
-                   (slice(None), slice(0, x0)), (slice(None), slice(x1, None))):
-            out[(Ellipsis,) + sl] = value
-    return out
+        if not img.is_floating_point():
+            vals = [int(v) for v in vals]
+        fill_t = cytorch.tensor(vals, dtype=img.dtype)
+    x, unflat = _planes(img)
+    return unflat(_image.gather(x, iy, ix, fill_t))
 
 
 def _parse_padding(padding):
@@ -585,12 +588,10 @@ def _warp_tensor(img, coeffs, oh, ow, mode, fill):
     n1 = [d + sy * g, e + sy * k, d * ox + e * oy + f + sy * den]
     n2 = [g, k, den]
     m = [v / den for v in n0] + [v / den for v in n1] + [n2[0] / den, n2[1] / den]
-    lead = tuple(img.shape[:-2])
-    x = img.reshape(-1, h, w)
+    x, unflat = _planes(img)
     xf, back = _float_work(x)
     vals = None if fill is None else _fill_values(fill, _channels(img))
-    out = back(_image.warp(xf, oh, ow, m, mode, vals))
-    return out.reshape(*lead, oh, ow)
+    return unflat(back(_image.warp(xf, oh, ow, m, mode, vals)))
 
 
 def _warp_mode(interpolation):
@@ -762,10 +763,13 @@ def _check_color_channels(t, allowed=(1, 3)):
 
 
 def _blend(img1, img2, ratio):
-    """ratio * img1 + (1 - ratio) * img2, clamped to the dtype's image range, in img1's dtype."""
+    """ratio * img1 + (1 - ratio) * img2, clamped to the dtype's image range, in img1's dtype
+    (integer results truncate, as torchvision's do)."""
     bound = 1.0 if img1.is_floating_point() else 255.0
-    out = (img1 * ratio + img2 * (1.0 - ratio)).clamp(0, bound)
-    return out.to(img1.dtype)
+    out = img1 * ratio
+    if img2 is not None:
+        out.add_(img2 * (1.0 - ratio))
+    return out.clamp_(0, bound).to(img1.dtype)
 
 
 def rgb_to_grayscale(img, num_output_channels=1):
@@ -809,7 +813,7 @@ def adjust_brightness(img, brightness_factor):
 
     def fn(t):
         _check_color_channels(t)
-        return _blend(t, cytorch.zeros_like(t), brightness_factor)
+        return _blend(t, None, brightness_factor)
     return _apply(img, fn)
 
 
@@ -903,11 +907,10 @@ def adjust_hue(img, hue_factor):
         if _check_color_channels(t) == 1:
             return t
         dt = t.dtype
-        x = convert_image_dtype(t, cytorch.float32) if not t.is_floating_point() else t
-        h, s, v = _rgb_to_hsv(x)
-        h = cytorch.remainder(h + hue_factor, 1.0)
-        out = _hsv_to_rgb(h, s, v)
-        return convert_image_dtype(out, dt) if not dt.is_floating_point else out.to(dt)
+        x = t if dt in (cytorch.float32, cytorch.float64) else convert_image_dtype(t, cytorch.float32)
+        out = _image.adjust_hue(x.reshape(-1, 3, int(t.shape[-2]), int(t.shape[-1])), float(hue_factor))
+        out = out.reshape(t.shape)
+        return out if out.dtype == dt else convert_image_dtype(out, dt)
     return _apply(img, fn)
 
 

@@ -166,9 +166,15 @@ class Normalize(Transform):
         self.mean = mean
         self.std = std
         self.inplace = inplace
+        self._cached = None        # (dtype, mean, std): the (C, 1, 1) tensors of the last dtype seen
 
     def forward(self, tensor):
-        return F.normalize(tensor, self.mean, self.std, self.inplace)
+        if not (F._is_tensor(tensor) and tensor.is_floating_point() and tensor.ndim >= 3):
+            return F.normalize(tensor, self.mean, self.std, self.inplace)   # its checks and errors
+        if self._cached is None or self._cached[0] != tensor.dtype:
+            self._cached = (tensor.dtype,) + F._mean_std(self.mean, self.std, tensor.dtype)
+        _, m, s = self._cached
+        return tensor.sub_(m).div_(s) if self.inplace else tensor.sub(m).div_(s)
 
     def __repr__(self):
         return f"{self.__class__.__name__}(mean={self.mean}, std={self.std})"

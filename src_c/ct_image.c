@@ -80,8 +80,10 @@ static inline uint8_t ct_to_u8f(float v) {
     return v <= 0.0f ? 0 : (v >= 255.0f ? 255 : (uint8_t)lrintf(v));
 }
 
-/* Rows of the width pass (inner == 1) are dot products; the height pass adds whole
- * input rows, a block of columns at a time so the accumulator stays in registers/L1. */
+/* The width pass (inner == 1) is a dot product per output; four lines at a time give
+ * four independent accumulations, so the adds do not wait on each other. The height
+ * pass adds whole input rows, a block of columns at a time so the accumulator stays
+ * in L1. */
 #define CT_RESAMPLE_AXIS(NAME, TIN, TOUT, TW, STORE)                                                \
 int NAME(const TIN *in, TOUT *out, int64_t outer, int64_t n_in, int64_t inner, int64_t n_out,      \
          const int64_t *start, const TW *w, int64_t taps) {                                        \
@@ -90,18 +92,41 @@ int NAME(const TIN *in, TOUT *out, int64_t outer, int64_t n_in, int64_t inner, i
     if (outer < 0 || n_in <= 0 || inner <= 0 || n_out < 0 || taps <= 0) return CT_ERR_VALUE;      \
     for (int64_t i = 0; i < n_out; i++)                                                           \
         if (start[i] < 0 || start[i] + taps > n_in) return CT_ERR_INDEX;                          \
+    if (inner == 1) {                                                                             \
+        int64_t nblk = (outer + 3) / 4;                                                           \
+        _Pragma("omp parallel for if(par && nblk > 1) num_threads(ct_get_num_threads()) schedule(static)") \
+        for (int64_t b = 0; b < nblk; b++) {                                                      \
+            int64_t o0 = 4 * b, cnt = outer - o0 < 4 ? outer - o0 : 4;                            \
+            const TIN *l0 = in + o0 * n_in;                                                       \
+            const TIN *l1 = in + (o0 + (cnt > 1 ? 1 : 0)) * n_in;                                 \
+            const TIN *l2 = in + (o0 + (cnt > 2 ? 2 : 0)) * n_in;                                 \
+            const TIN *l3 = in + (o0 + (cnt > 3 ? 3 : 0)) * n_in;                                 \
+            TOUT *d = out + o0 * n_out;                                                           \
+            for (int64_t i = 0; i < n_out; i++) {                                                 \
+                const TW *wi = w + i * taps;                                                      \
+                int64_t s0 = start[i];                                                            \
+                TW a0 = 0, a1 = 0, a2 = 0, a3 = 0;                                                \
+                for (int64_t k = 0; k < taps; k++) {                                              \
+                    TW wk = wi[k];                                                                \
+                    a0 += wk * (TW)l0[s0 + k];                                                    \
+                    a1 += wk * (TW)l1[s0 + k];                                                    \
+                    a2 += wk * (TW)l2[s0 + k];                                                    \
+                    a3 += wk * (TW)l3[s0 + k];                                                    \
+                }                                                                                 \
+                d[i] = STORE(a0);                                                                 \
+                if (cnt > 1) d[n_out + i] = STORE(a1);                                            \
+                if (cnt > 2) d[2 * n_out + i] = STORE(a2);                                        \
+                if (cnt > 3) d[3 * n_out + i] = STORE(a3);                                        \
+            }                                                                                     \
+        }                                                                                         \
+        return CT_OK;                                                                             \
+    }                                                                                             \
     _Pragma("omp parallel for if(par) num_threads(ct_get_num_threads()) schedule(static)")       \
     for (int64_t r = 0; r < rows; r++) {                                                          \
         int64_t o = r / n_out, i = r % n_out;                                                     \
         const TIN *src = in + (o * n_in + start[i]) * inner;                                      \
         const TW *wi = w + i * taps;                                                              \
         TOUT *dst = out + r * inner;                                                              \
-        if (inner == 1) {                                                                         \
-            TW acc = 0;                                                                           \
-            for (int64_t k = 0; k < taps; k++) acc += wi[k] * (TW)src[k];                         \
-            dst[0] = STORE(acc);                                                                  \
-            continue;                                                                             \
-        }                                                                                         \
         for (int64_t jb = 0; jb < inner; jb += CT_RESAMPLE_BLOCK) {                               \
             int64_t nb = inner - jb < CT_RESAMPLE_BLOCK ? inner - jb : CT_RESAMPLE_BLOCK;         \
             TW acc[CT_RESAMPLE_BLOCK];                                                            \
@@ -128,19 +153,24 @@ CT_RESAMPLE_AXIS(ct_resample_axis_f32_u8, float, uint8_t, float, ct_to_u8f)
  * edge fades into the fill over one pixel instead of stepping. Coordinates are
  * range-checked before any conversion to an integer (x > -1 makes trunc == floor
  * except on (-1, 0), handled by the sign test). */
-#define CT_WARP(NAME, T, STORE)                                                                     \
+#define CT_WARP(NAME, T, W, STORE)                                                                  \
 int NAME(const T *in, T *out, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,        \
          const double *m, int mode, const double *fill, int64_t nfill) {                           \
     if (planes < 0 || h <= 0 || w <= 0 || oh < 0 || ow < 0 || nfill < 0) return CT_ERR_VALUE;      \
     if (mode != CT_WARP_NEAREST && mode != CT_WARP_BILINEAR) return CT_ERR_VALUE;                 \
     int64_t plane = h * w, oplane = oh * ow;                                                      \
+    int projective = m[6] != 0.0 || m[7] != 0.0;                                                  \
     int par = planes * oplane > CT_IMAGE_GRAIN / 4 && oh > 1;                                     \
     _Pragma("omp parallel for if(par) num_threads(ct_get_num_threads()) schedule(static)")       \
     for (int64_t i = 0; i < oh; i++) {                                                            \
+        double bx = m[1] * (double)i + m[2], by = m[4] * (double)i + m[5], bd = m[7] * (double)i + 1.0; \
         for (int64_t j = 0; j < ow; j++) {                                                        \
-            double d = m[6] * (double)j + m[7] * (double)i + 1.0;                                 \
-            double x = (m[0] * (double)j + m[1] * (double)i + m[2]) / d;                          \
-            double y = (m[3] * (double)j + m[4] * (double)i + m[5]) / d;                          \
+            double x = m[0] * (double)j + bx, y = m[3] * (double)j + by;                          \
+            if (projective) {                                                                     \
+                double d = m[6] * (double)j + bd;                                                 \
+                x /= d;                                                                           \
+                y /= d;                                                                           \
+            }                                                                                     \
             T *o = out + i * ow + j;                                                              \
             /* also rejects NaN/inf */                                                            \
             int inside = x > -1.0 && x < (double)w && y > -1.0 && y < (double)h;                  \
@@ -154,12 +184,22 @@ int NAME(const T *in, T *out, int64_t planes, int64_t h, int64_t w, int64_t oh, 
                 inside = 0;                                                                       \
             }                                                                                     \
             if (!inside) {                                                                        \
-                for (int64_t p = 0; p < planes; p++)                                              \
-                    o[p * oplane] = STORE(nfill ? fill[p % nfill] : 0.0);                         \
+                for (int64_t p = 0, q = 0; p < planes; p++) {                                     \
+                    o[p * oplane] = STORE(nfill ? fill[q] : 0.0);                                 \
+                    if (++q == nfill) q = 0;                                                      \
+                }                                                                                 \
                 continue;                                                                         \
             }                                                                                     \
             int64_t x0 = x < 0.0 ? -1 : (int64_t)x, y0 = y < 0.0 ? -1 : (int64_t)y;               \
             double fx = x - (double)x0, fy = y - (double)y0;                                      \
+            if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {   /* all four taps inside */   \
+                W w00 = (W)((1.0 - fy) * (1.0 - fx)), w01 = (W)((1.0 - fy) * fx);                  \
+                W w10 = (W)(fy * (1.0 - fx)), w11 = (W)(fy * fx);                                  \
+                const T *s = in + y0 * w + x0;                                                    \
+                for (int64_t p = 0; p < planes; p++, s += plane)                                  \
+                    o[p * oplane] = STORE(w00 * (W)s[0] + w01 * (W)s[1] + w10 * (W)s[w] + w11 * (W)s[w + 1]); \
+                continue;                                                                         \
+            }                                                                                     \
             double wt[4] = {(1.0 - fy) * (1.0 - fx), (1.0 - fy) * fx, fy * (1.0 - fx), fy * fx};  \
             int64_t off[4] = {y0 * w + x0, y0 * w + x0 + 1, (y0 + 1) * w + x0, (y0 + 1) * w + x0 + 1}; \
             int ok[4] = {y0 >= 0 && x0 >= 0, y0 >= 0 && x0 + 1 < w,                               \
@@ -167,11 +207,12 @@ int NAME(const T *in, T *out, int64_t planes, int64_t h, int64_t w, int64_t oh, 
             double outside = 0.0;                                                                 \
             for (int t = 0; t < 4; t++)                                                           \
                 if (!ok[t]) { outside += wt[t]; wt[t] = 0.0; off[t] = 0; }                        \
-            for (int64_t p = 0; p < planes; p++) {                                                \
-                const T *s = in + p * plane;                                                      \
-                double f = nfill ? fill[p % nfill] : 0.0;                                         \
+            const T *s = in;                                                                      \
+            for (int64_t p = 0, q = 0; p < planes; p++, s += plane) {                             \
                 double v = wt[0] * (double)s[off[0]] + wt[1] * (double)s[off[1]]                  \
-                         + wt[2] * (double)s[off[2]] + wt[3] * (double)s[off[3]] + outside * f;   \
+                         + wt[2] * (double)s[off[2]] + wt[3] * (double)s[off[3]];                 \
+                if (outside != 0.0) v += outside * (nfill ? fill[q] : 0.0);                       \
+                if (++q == nfill) q = 0;                                                          \
                 o[p * oplane] = STORE(v);                                                         \
             }                                                                                     \
         }                                                                                         \
@@ -180,9 +221,9 @@ int NAME(const T *in, T *out, int64_t planes, int64_t h, int64_t w, int64_t oh, 
 }
 
 static inline float ct_d2f(double v) { return (float)v; }
-CT_WARP(ct_warp_f32, float, ct_d2f)
-CT_WARP(ct_warp_f64, double, ct_id_f64)
-CT_WARP(ct_warp_u8, uint8_t, ct_to_u8)
+CT_WARP(ct_warp_f32, float, float, ct_d2f)
+CT_WARP(ct_warp_f64, double, double, ct_id_f64)
+CT_WARP(ct_warp_u8, uint8_t, double, ct_to_u8)
 
 int ct_gather2d(const char *in, char *out, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,
                 const int64_t *iy, const int64_t *ix, int64_t itemsize, const char *fill, int64_t nfill) {

@@ -252,3 +252,58 @@ def adjust_hue(TensorBase x, double shift):
             err = ct_adjust_hue_f64(<const double *>x._data, <double *>out._data, n, hw, shift)
     _check_err(err, "adjust_hue")
     return out
+
+
+PAD_MODES = {"constant": 0, "edge": 1, "reflect": 2, "symmetric": 3}
+
+
+cdef int64_t _pad_source(int64_t k, int64_t n, int64_t before, int mode) nogil:
+    """Source index of output k along an axis of length n padded by `before` (-1: the fill)."""
+    cdef int64_t s = k - before, period, r
+    if 0 <= s < n:
+        return s
+    if mode == 0:
+        return -1
+    if mode == 1:
+        return 0 if s < 0 else n - 1
+    if mode == 2:                      # mirror without repeating the edge: period 2n - 2
+        if n == 1:
+            return 0
+        period = 2 * n - 2
+    else:                              # symmetric: mirror repeating the edge, period 2n
+        period = 2 * n
+    r = s % period
+    if r < 0:
+        r += period
+    if r < n:
+        return r
+    return period - r if mode == 2 else period - 1 - r
+
+
+def pad_index(int64_t n, int64_t before, int64_t after, str mode):
+    """NumPy int64 source indices of the n + before + after outputs of a padded axis (-1: fill)."""
+    if mode not in PAD_MODES:
+        raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
+    cdef int md = PAD_MODES[mode]
+    cdef int64_t m = n + before + after, k
+    if n <= 0 or m <= 0:
+        raise ValueError(f"pad: padding ({before}, {after}) of an axis of length {n} leaves nothing")
+    out = np.empty(m, dtype=np.int64)
+    cdef int64_t[::1] ov = out
+    for k in range(m):
+        ov[k] = _pad_source(k, n, before, md)
+    return out
+
+
+def pad(TensorBase x, int64_t left, int64_t top, int64_t right, int64_t bottom, str mode,
+        TensorBase fill=None):
+    """x [planes, h, w] padded (negative values crop) in one gather pass; constant mode reads
+    fill[plane % len(fill)] (a 1-d tensor of x's dtype; zeros when None)."""
+    _check_planes(x, "pad")
+    cdef int64_t h = x._shape[1], w = x._shape[2], one = 1
+    iy = pad_index(h, top, bottom, mode)
+    ix = pad_index(w, left, right, mode)
+    if fill is None and mode == "constant" and (top > 0 or bottom > 0 or left > 0 or right > 0):
+        fill = _empty(x._dtype, 1, &one)
+        fill.zero_()
+    return gather(x, iy, ix, fill)

@@ -402,22 +402,6 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     return _apply(img, lambda t: _resize_tensor(t, oh, ow, mode, antialias))
 
 
-def _pad_index(n, before, after, mode):
-    """Source index along one axis of length n for each of n + before + after outputs (-1: fill)."""
-    src = np.arange(-before, n + after, dtype=np.int64)
-    if mode == "constant":
-        return np.where((src >= 0) & (src < n), src, -1)
-    if mode == "edge":
-        return np.clip(src, 0, n - 1)
-    if mode == "reflect":              # mirror without repeating the edge: period 2n - 2
-        if n == 1:
-            return np.zeros_like(src)
-        m = np.mod(src, 2 * n - 2)
-        return np.where(m < n, m, 2 * n - 2 - m)
-    m = np.mod(src, 2 * n)             # symmetric: mirror repeating the edge, period 2n
-    return np.where(m < n, m, 2 * n - 1 - m)
-
-
 def _fill_values(fill, channels, what="fill"):
     """fill as a list of one value or one per channel."""
     if fill is None:
@@ -439,16 +423,14 @@ def _pad_tensor(img, ltrb, fill, mode):
     h, w = int(img.shape[-2]), int(img.shape[-1])
     if h + top + bottom <= 0 or w + left + right <= 0:
         raise ValueError(f"pad: padding {list(ltrb)} leaves an empty image of a ({h}, {w}) one")
-    iy = _pad_index(h, top, bottom, mode)
-    ix = _pad_index(w, left, right, mode)
     fill_t = None
-    if (iy < 0).any() or (ix < 0).any():
+    if mode == "constant" and max(ltrb) > 0:
         vals = _fill_values(fill, _channels(img))
         if not img.is_floating_point():
             vals = [int(v) for v in vals]
         fill_t = cytorch.tensor(vals, dtype=img.dtype)
     x, unflat = _planes(img)
-    return unflat(_image.gather(x, iy, ix, fill_t))
+    return unflat(_image.pad(x, left, top, right, bottom, mode, fill_t))
 
 
 def _parse_padding(padding):
@@ -560,16 +542,18 @@ def _inverse_affine(center, angle, translate, scale, shear):
     RSS = scale * R(angle) * ShearY(shear_y) * ShearX(shear_x), angles in degrees,
     R(t) = [[cos t, -sin t], [sin t, cos t]], ShearX(s) = [[1, -tan s], [0, 1]], ShearY(s) = [[1, 0], [-tan s, 1]]."""
     rot = math.radians(angle)
-    sx, sy = math.radians(shear[0]), math.radians(shear[1])
+    tx_, ty_ = math.tan(math.radians(shear[0])), math.tan(math.radians(shear[1]))
+    cos, sin = math.cos(rot), math.sin(rot)
+    # R * ShearY = [[cos + sin ty, -sin], [sin - cos ty, cos]]; times ShearX = [[1, -tx], [0, 1]]
+    r00, r01 = cos + sin * ty_, -sin
+    r10, r11 = sin - cos * ty_, cos
+    a, b = scale * r00, scale * (r01 - r00 * tx_)
+    d, e = scale * r10, scale * (r11 - r10 * tx_)
+    det = a * e - b * d
+    ia, ib, id_, ie = e / det, -b / det, -d / det, a / det
     cx, cy = center
-    tx, ty = translate
-    rotm = np.array([[math.cos(rot), -math.sin(rot)], [math.sin(rot), math.cos(rot)]])
-    shx = np.array([[1.0, -math.tan(sx)], [0.0, 1.0]])
-    shy = np.array([[1.0, 0.0], [-math.tan(sy), 1.0]])
-    rss = scale * rotm @ shy @ shx
-    inv = np.linalg.inv(rss)
-    off = np.array([cx, cy]) - inv @ np.array([cx + tx, cy + ty])
-    return [inv[0, 0], inv[0, 1], off[0], inv[1, 0], inv[1, 1], off[1]]
+    px, py = cx + translate[0], cy + translate[1]
+    return [ia, ib, cx - (ia * px + ib * py), id_, ie, cy - (id_ * px + ie * py)]
 
 
 def _warp_tensor(img, coeffs, oh, ow, mode, fill):

@@ -15,6 +15,13 @@ from cytorch.vision.datasets import cifar as cifar_mod
 from cytorch.vision.datasets.mnist import read_idx
 from conftest import np_of
 
+try:
+    import PIL.Image  # noqa: F401
+    HAVE_PIL = True
+except ImportError:
+    HAVE_PIL = False
+needs_pil = pytest.mark.skipif(not HAVE_PIL, reason="Pillow is not installed")
+
 
 def idx_bytes(arr):
     codes = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09, np.dtype(">i2"): 0x0B, np.dtype(">i4"): 0x0C,
@@ -57,6 +64,7 @@ def test_read_idx_dtypes(tmp_path, dtype):
     np.testing.assert_array_equal(got, arr)
 
 
+@needs_pil
 @pytest.mark.parametrize("gz", [True, False])
 @pytest.mark.parametrize("cls", ["MNIST", "FashionMNIST", "KMNIST"])
 def test_mnist_family_layout(tmp_path, gz, cls):
@@ -164,6 +172,7 @@ def write_cifar(root, hundred=False, n_per_batch=6, seed=0, protocol=2):
     return {k: (np.vstack(v[0]), v[1]) for k, v in out.items()}
 
 
+@needs_pil
 @pytest.mark.parametrize("protocol", [2, 4])
 def test_cifar10(tmp_path, protocol):
     ref = write_cifar(str(tmp_path), protocol=protocol)
@@ -302,6 +311,7 @@ def test_dataset_folder_custom_loader_without_pillow(tmp_path, monkeypatch):
 # ------------------------------------------------------------------------------------------------
 # FakeData
 
+@needs_pil
 def test_fakedata_seeded_per_index():
     ds = datasets.FakeData(size=8, image_size=(3, 10, 12), num_classes=4, random_offset=5)
     assert len(ds) == 8
@@ -331,6 +341,7 @@ def test_fakedata_without_pillow(monkeypatch):
 # ------------------------------------------------------------------------------------------------
 # Digits
 
+@needs_pil
 def test_digits_split_and_values():
     sk = pytest.importorskip("sklearn.datasets")
     bunch = sk.load_digits()

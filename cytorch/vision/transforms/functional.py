@@ -470,6 +470,9 @@ def pad(img, padding, fill=0, padding_mode="constant"):
         raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
     ltrb = _parse_padding(padding)
     if _pil.is_pil_image(img):
+        if padding_mode == "constant" and min(ltrb) >= 0:
+            from PIL import ImageOps
+            return ImageOps.expand(img, border=tuple(ltrb), fill=_pil_fill(fill, img))
         arr = np.asarray(img)
         out = _apply(arr, lambda t: _pad_tensor(t, ltrb, fill, padding_mode))
         res = _pil.fromarray(out, img.mode)

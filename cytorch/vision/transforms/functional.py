@@ -151,13 +151,13 @@ def to_tensor(pic):
     if _is_tensor(pic):
         _check_tensor_image(pic)
         t = pic.unsqueeze(0) if pic.ndim == 2 else pic
-        return t.to(float_dt).div(255) if t.dtype == cytorch.uint8 else t
+        return t.to(float_dt).div_(255) if t.dtype == cytorch.uint8 else t
     if isinstance(pic, np.ndarray):
         if pic.ndim not in (2, 3):
             raise ValueError(f"pic should be 2/3 dimensional. Got {pic.ndim} dimensions.")
         arr = pic[:, :, None] if pic.ndim == 2 else pic
         t = cytorch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))
-        return t.to(float_dt).div(255) if t.dtype == cytorch.uint8 else t
+        return t.to(float_dt).div_(255) if t.dtype == cytorch.uint8 else t
     if _pil.is_pil_image(pic):
         nptype = {"I": np.int32, "I;16": np.int16, "I;16B": np.int16, "F": np.float32}.get(pic.mode, np.uint8)
         arr = np.array(pic, dtype=nptype, copy=True)
@@ -165,7 +165,7 @@ def to_tensor(pic):
             arr = arr * np.uint8(255)
         arr = arr.reshape(pic.height, pic.width, len(pic.getbands()))
         t = cytorch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))
-        return t.to(float_dt).div(255) if t.dtype == cytorch.uint8 else t
+        return t.to(float_dt).div_(255) if t.dtype == cytorch.uint8 else t
     raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
 
 

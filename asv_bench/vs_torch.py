@@ -300,6 +300,76 @@ def optim_cases(ct, torch):
     ]
 
 
+def vision_cases(ct, torch):
+    """cytorch.vision's image kernels against the PyTorch ops torchvision's tensor transforms use
+    (torchvision itself is not needed): interpolate, affine_grid + grid_sample, pad, flip."""
+    import math
+    rng = np.random.default_rng(0)
+    img = rng.random((3, 224, 224)).astype(np.float32)
+    img8 = (img * 255).astype(np.uint8)
+
+    def vf():
+        from cytorch.vision.transforms import functional as F
+        return F
+
+    def resize(size, mode, antialias, u8=False):
+        def make(lib):
+            x = lib.from_numpy(img8 if u8 else img)
+            if lib is ct:
+                F = vf()
+                m = F.InterpolationMode(mode)
+                return lambda: F.resize(x, list(size), interpolation=m, antialias=antialias)
+            kw = {} if mode == "nearest" else {"antialias": antialias, "align_corners": False}
+            return lambda: torch.nn.functional.interpolate(x[None], size=size, mode=mode, **kw)
+        return make
+
+    def rotate(lib):
+        x = lib.from_numpy(img)
+        if lib is ct:
+            F = vf()
+            return lambda: F.rotate(x, 17.0, interpolation=F.InterpolationMode.BILINEAR)
+        t = math.radians(17.0)
+        theta = torch.tensor([[[math.cos(t), -math.sin(t), 0.0], [math.sin(t), math.cos(t), 0.0]]])
+        nnf = torch.nn.functional
+        return lambda: nnf.grid_sample(x[None], nnf.affine_grid(theta, (1, 3, 224, 224), align_corners=False),
+                                       align_corners=False)
+
+    def pad_reflect(lib):
+        x = lib.from_numpy(img)
+        if lib is ct:
+            F = vf()
+            return lambda: F.pad(x, 4, padding_mode="reflect")
+        return lambda: torch.nn.functional.pad(x, (4, 4, 4, 4), mode="reflect")
+
+    def normalize(lib):
+        x = lib.from_numpy(img)
+        mean, std = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+        if lib is ct:
+            from cytorch.vision import transforms as T
+            return lambda: T.Normalize(mean, std)(x)
+        m, s = torch.tensor(mean).view(-1, 1, 1), torch.tensor(std).view(-1, 1, 1)
+        return lambda: (x - m) / s
+
+    def to_tensor(lib):
+        hwc = np.ascontiguousarray(img8.transpose(1, 2, 0))
+        if lib is ct:
+            F = vf()
+            return lambda: F.to_tensor(hwc)
+        return lambda: torch.from_numpy(hwc).permute(2, 0, 1).contiguous().float().div(255)
+
+    return [
+        ("vision resize 224->112 aa", ("vision",), resize((112, 112), "bilinear", True)),
+        ("vision resize 224->112", ("vision",), resize((112, 112), "bilinear", False)),
+        ("vision resize u8 224->112 aa", ("vision",), resize((112, 112), "bilinear", True, u8=True)),
+        ("vision resize 224->320 bicubic", ("vision",), resize((320, 320), "bicubic", False)),
+        ("vision resize nearest u8", ("vision",), resize((100, 100), "nearest", False, u8=True)),
+        ("vision rotate 17 bilinear", ("vision",), rotate),
+        ("vision pad reflect 4", ("vision",), pad_reflect),
+        ("vision Normalize 3x224²", ("vision",), normalize),
+        ("vision to_tensor u8 HWC", ("vision",), to_tensor),
+    ]
+
+
 def raw_sgemm(n):
     from scipy.linalg import blas
     rng = np.random.default_rng(0)
@@ -323,6 +393,7 @@ SECTIONS = [
     serialization_cases,
     data_cases,
     optim_cases,
+    vision_cases,
 ]
 
 
@@ -354,6 +425,10 @@ def main(argv=None):
     print("-" * len(head))
     skipped = []
     results = {}
+    try:
+        import cytorch.vision  # noqa: F401  (the vision rows need the subpackage imported)
+    except ImportError:
+        pass
     rows = []
     for section in SECTIONS:        # one entry per family (see the end of the file's case functions)
         rows += section(cytorch, torch)

@@ -1,4 +1,5 @@
 """VisionDataset: the base of every dataset here (a map-style dataset: __getitem__ and __len__)."""
+from cytorch.utils.data import Dataset
 import os
 
 
@@ -30,7 +31,7 @@ class StandardTransform:
         return "\n".join(body)
 
 
-class VisionDataset:
+class VisionDataset(Dataset):
     """Base class of the vision datasets.
 
     Args:

@@ -1,6 +1,7 @@
 """VisionDataset: the base of every dataset here (a map-style dataset: __getitem__ and __len__)."""
-from cytorch.utils.data import Dataset
 import os
+
+from cytorch.utils.data import Dataset
 
 
 class StandardTransform:

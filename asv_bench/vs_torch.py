@@ -122,6 +122,48 @@ def cases(ct, torch):
     ]
 
 
+# ---------------------------------------------------------------- losses (fused kernels)
+
+def loss_cases(ct, torch):
+    """Loss rows: fused cross-entropy and BCE-with-logits, forward and forward+backward."""
+    def classes(n, c, seed=1):
+        return np.random.default_rng(seed).integers(0, c, n)
+
+    def ce(shape, backward=True, **kw):
+        def make(lib):
+            x = _inputs(lib, shape, 0).requires_grad_(backward)
+            t = lib.from_numpy(classes((shape[0],) + shape[2:], shape[1]))
+            F = lib.nn.functional
+            if not backward:
+                return lambda: F.cross_entropy(x, t, **kw)
+
+            def step():
+                x.grad = None
+                F.cross_entropy(x, t, **kw).backward()
+            return step
+        return make
+
+    def bce_logits(lib):
+        x = _inputs(lib, (512, 1000), 0).requires_grad_(True)
+        y = lib.from_numpy((np.random.default_rng(1).random((512, 1000)) > 0.5).astype(np.float32))
+        pw = _inputs(lib, 1000, 2).abs()
+
+        def step():
+            x.grad = None
+            lib.nn.functional.binary_cross_entropy_with_logits(x, y, pos_weight=pw).backward()
+        return step
+
+    need = ("nn.functional.cross_entropy", "Tensor.backward")
+    return [
+        ("cross_entropy fwd 64x10", need, ce((64, 10), backward=False)),
+        ("cross_entropy fwd+bwd 64x10", need, ce((64, 10))),
+        ("cross_entropy fwd 512x1000", need, ce((512, 1000), backward=False)),
+        ("cross_entropy fwd+bwd 512x1000", need, ce((512, 1000))),
+        ("CE ls=0.1 fwd+bwd 4x21x64x64", need, ce((4, 21, 64, 64), label_smoothing=0.1)),
+        ("bce_logits fwd+bwd 512x1000", ("nn.functional.binary_cross_entropy_with_logits",), bce_logits),
+    ]
+
+
 # ---------------------------------------------------------------- nn (Module system, Linear)
 
 def nn_cases(ct, torch):
@@ -394,6 +436,7 @@ SECTIONS = [
     data_cases,
     optim_cases,
     vision_cases,
+    loss_cases,
 ]
 
 

@@ -269,6 +269,8 @@ GENERIC_TESTS = {
     "where": "CLAMP", "zero_grad": "test_random_draws_have_zero_gradient",
     # nn families register into the same table
     "linear": "test_nn_module.py::test_linear_gradcheck",
+    "cross_entropy": "test_nn_loss.py::test_gradcheck", "nll_loss": "test_nn_loss.py::test_gradcheck",
+    "bce_with_logits": "test_nn_loss.py::test_gradcheck", "binary_cross_entropy": "test_nn_loss.py::test_gradcheck",
 }
 # elementwise ops whose gradient is zero or undefined (tested by name in test_autograd / above)
 ELEMENTWISE_SPECIAL = {"floor", "ceil", "trunc", "round", "sign", "floor_divide", "heaviside", "nextafter",

@@ -650,13 +650,13 @@ def test_errors():
         F.prelu(cytorch.randn(2, 4), cytorch.ones(3))
     with pytest.raises(RuntimeError, match=r"Given normalized_shape=\[4\], expected input with shape \[\*, 4\]"):
         F.layer_norm(x, (4,))
-    with pytest.raises(RuntimeError, match="expected weight of shape"):
+    with pytest.raises(RuntimeError, match="Expected weight to be of same shape as normalized_shape"):
         F.layer_norm(x, (3,), cytorch.ones(4))
     with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
         F.batch_norm(cytorch.randn(1, 3), None, None, training=True)
     with pytest.raises(RuntimeError, match="running_mean and running_var must be defined"):
         F.batch_norm(x, None, None, training=False)
-    with pytest.raises(RuntimeError, match="expected running_mean to have 3 elements"):
+    with pytest.raises(RuntimeError, match="running_mean should contain 3 elements not 4"):
         F.batch_norm(x, cytorch.zeros(4), cytorch.ones(3), training=True)
     with pytest.raises(RuntimeError, match="divisible by num_groups"):
         F.group_norm(cytorch.randn(2, 6, 3), 4)

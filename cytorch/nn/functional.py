@@ -534,7 +534,8 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
 
 def _affine_check(name, t, shape, what):
     if t is not None and tuple(t.shape) != tuple(shape):
-        raise RuntimeError(f"{name}: expected {what} of shape {list(shape)}, but got {list(t.shape)}")
+        raise RuntimeError(f"Expected {what} to be of same shape as normalized_shape, but got {what} of shape "
+                           f"{list(t.shape)} and normalized_shape = {list(shape)}")
 
 
 def _norm_shape(normalized_shape):
@@ -641,10 +642,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm: expected an input of at least 2 dims (N, C, ...), got {input.dim()}D")
     _check_float(input, "batch_norm")
     C = input.shape[1]
-    for nm, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
+    for nm, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != C:
-            raise RuntimeError(f"batch_norm: expected {nm} to have {C} elements (the input's channels), "
-                               f"but got {t.numel()}")
+            raise RuntimeError(f"{nm} should contain {C} elements not {t.numel()}")
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
     _same_float("batch_norm", input, weight, bias)

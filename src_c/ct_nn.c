@@ -8,6 +8,7 @@
 #include "ct_math.h"
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Hot loops get AVX-512 and AVX2 clones picked at load time; -std=c11 keeps FP contraction
  * off, so every clone gives bit-identical results. */
@@ -20,6 +21,7 @@
 #define CT_NN_GRAIN 32768    /* below this many elements a kernel runs on one thread */
 #define CT_NN_LANES 16       /* independent accumulators in a row sum (vectorisable) */
 #define CT_NN_COLS 256       /* columns per task in sums over rows */
+#define CT_NN_BN_COLS 64     /* columns per task in batch norm over [N, C] (small C still splits) */
 #define CT_NN_CHUNKS 64      /* a sum over rows is cut into at most this many chunks */
 #define CT_NN_PARTIALS (1 << 22)   /* ... whose partial sums take at most this many elements */
 
@@ -74,32 +76,23 @@ CT_MATH_INLINE float ct_tanhf(float x) {
     return a < 0.55f ? p : big;
 }
 
-/* exp(-x^2) with x^2 split exactly: x = h + l with h holding 12 significant bits, so h*h is
- * exact and exp(-x^2) = exp(-h*h) * exp(-l*(x + h)) keeps float accuracy in the tails */
-CT_MATH_INLINE float ct_exp_negsqf(float x) {
-    union { float f; uint32_t u; } v = { x };
-    v.u &= 0xfffff000u;
-    float h = v.f, l = x - h;
-    return ct_expf(-h * h) * ct_expf(-l * (x + h));
-}
-
-/* erfc(z) for z >= 0: 1 - erf(z) by its Taylor series below z = 0.9; above,
- * exp(-z^2) t P(t) with t = 1 / (1 + z/2), P a degree-8 least-squares fit of erfc(z) exp(z^2) / t
- * on [0.9, 12] (relative error < 4e-7) */
-CT_MATH_INLINE float ct_erfc_posf(float z) {
+/* erfc(z) for z >= 0 given e = exp(-z^2): 1 - erf(z) by its Taylor series below z = 0.9; above,
+ * e t P(t) with t = 1 / (1 + z/2), P a degree-8 least-squares fit of erfc(z) exp(z^2) / t on
+ * [0.9, 12] (relative error < 4e-7) */
+CT_MATH_INLINE float ct_erfc_posf(float z, float e) {
     float z2 = z * z;
-    float e = -1.0f / 3628800 / 21;                  /* (-1)^n / (n! (2n + 1)), n = 10 .. 0 */
-    e = e * z2 + 1.0f / 362880 / 19;
-    e = e * z2 - 1.0f / 40320 / 17;
-    e = e * z2 + 1.0f / 5040 / 15;
-    e = e * z2 - 1.0f / 720 / 13;
-    e = e * z2 + 1.0f / 120 / 11;
-    e = e * z2 - 1.0f / 24 / 9;
-    e = e * z2 + 1.0f / 6 / 7;
-    e = e * z2 - 1.0f / 2 / 5;
-    e = e * z2 + 1.0f / 3;
-    e = e * z2 - 1.0f;
-    float small = 1.0f + 1.1283791670955126f * z * e;   /* 1 - 2/sqrt(pi) (z - z^3/3 + ...) */
+    float s = -1.0f / 3628800 / 21;                  /* (-1)^n / (n! (2n + 1)), n = 10 .. 0 */
+    s = s * z2 + 1.0f / 362880 / 19;
+    s = s * z2 - 1.0f / 40320 / 17;
+    s = s * z2 + 1.0f / 5040 / 15;
+    s = s * z2 - 1.0f / 720 / 13;
+    s = s * z2 + 1.0f / 120 / 11;
+    s = s * z2 - 1.0f / 24 / 9;
+    s = s * z2 + 1.0f / 6 / 7;
+    s = s * z2 - 1.0f / 2 / 5;
+    s = s * z2 + 1.0f / 3;
+    s = s * z2 - 1.0f;
+    float small = 1.0f + 1.1283791670955126f * z * s;   /* 1 - 2/sqrt(pi) (z - z^3/3 + ...) */
     float t = 1.0f / (1.0f + 0.5f * z);
     float p = -3.061442436e-02f;
     p = p * t + 1.939129852e-01f;
@@ -110,26 +103,42 @@ CT_MATH_INLINE float ct_erfc_posf(float z) {
     p = p * t + 2.443450209e-01f;
     p = p * t + 2.822931759e-01f;
     p = p * t + 2.820880542e-01f;
-    float big = ct_exp_negsqf(z) * t * p;
-    return z < 0.9f ? small : big;
+    return z < 0.9f ? small : e * t * p;
 }
 
-/* Phi(x), the standard normal CDF: erfc(-x / sqrt 2) / 2, from the tail on each side */
-CT_MATH_INLINE float ct_phif(float x) {
-    float h = 0.5f * ct_erfc_posf(fabsf(x) * 0.70710678118654752f);
+/* Phi(x), the standard normal CDF, from the tail erfc(|x| / sqrt 2) / 2; e = exp(-x^2 / 2) */
+CT_MATH_INLINE float ct_phi_ef(float x, float e) {
+    float h = 0.5f * ct_erfc_posf(fabsf(x) * 0.70710678118654752f, e);
     return x < 0 ? h : 1.0f - h;
 }
 
+CT_MATH_INLINE float ct_maxf(float a, float b) { return a > b ? a : b; }   /* a vector max, not a call */
 CT_MATH_INLINE float ct_sigmf(float x) { return 1.0f / (1.0f + ct_expf(-x)); }
 /* log(1 + exp(x)) without overflow */
-CT_MATH_INLINE float ct_softplusf(float x) { return fmaxf(x, 0.0f) + ct_log1p01f(ct_expf(-fabsf(x))); }
+CT_MATH_INLINE float ct_softplusf(float x) { return ct_maxf(x, 0.0f) + ct_log1p01f(ct_expf(-fabsf(x))); }
 
 static inline double ct_phi(double x) { return 0.5 * erfc(-x * 0.70710678118654752); }
 static inline double ct_sigm(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
 static inline double ct_softplus(double x) { return fmax(x, 0.0) + log1p(exp(-fabs(x))); }
 
-/* mish(x) = x tanh(log(1 + e)) = x n / (n + 2) with n = e (e + 2), e = exp(x): exact at both ends */
-#define CT_MISH_T(EXP, x) ((EXP(x) * (EXP(x) + 2)) / (EXP(x) * (EXP(x) + 2) + 2))
+/* tanh(softplus(x)) = n / (n + 2) with n = e (e + 2), e = exp(x): exact at both ends; 1 above 20 */
+CT_MATH_INLINE float ct_mish_tf(float x) {
+    float e = ct_expf(x < 20.0f ? x : 20.0f), n = e * (e + 2.0f);
+    return x > 20.0f ? 1.0f : n / (n + 2.0f);
+}
+static inline double ct_mish_t(double x) {
+    double e = exp(x < 20.0 ? x : 20.0), n = e * (e + 2.0);
+    return x > 20.0 ? 1.0 : n / (n + 2.0);
+}
+
+CT_MATH_INLINE float ct_gelu_df(float x) {
+    float e = ct_expf(-0.5f * x * x);
+    return ct_phi_ef(x, e) + x * 0.39894228040143268f * e;
+}
+CT_MATH_INLINE float ct_mish_df(float x) {
+    float t = ct_mish_tf(x);
+    return t + x * ct_sigmf(x) * (1.0f - t * t);
+}
 
 /* ---------------------------------------------------------------- activations
  * CT_ACT_FWD(name, T, expr): out[i] := expr(x); CT_ACT_BWD(name, T, expr): gx[i] := expr(g, x).
@@ -172,14 +181,13 @@ CT_NN_CLONES static void name(char **args, const int64_t *steps, int64_t n, cons
 }
 
 #define CT_SQRT_2_PI_F 0.79788456080286536f    /* sqrt(2 / pi) */
-#define CT_INV_SQRT_2PI_F 0.39894228040143268f /* 1 / sqrt(2 pi) */
 #define CT_SQRT_2_PI 0.79788456080286536
 #define CT_INV_SQRT_2PI 0.39894228040143268
 
-/* gelu: x Phi(x);  d/dx = Phi(x) + x phi(x) */
-CT_ACT_FWD(ct_gelu_f32, float, x * ct_phif(x))
+/* gelu: x Phi(x);  d/dx = Phi(x) + x phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi) */
+CT_ACT_FWD(ct_gelu_f32, float, x * ct_phi_ef(x, ct_expf(-0.5f * x * x)))
 CT_ACT_FWD(ct_gelu_f64, double, x * ct_phi(x))
-CT_ACT_BWD(ct_gelu_bwd_f32, float, g * (ct_phif(x) + x * CT_INV_SQRT_2PI_F * ct_expf(-0.5f * x * x)))
+CT_ACT_BWD(ct_gelu_bwd_f32, float, g * ct_gelu_df(x))
 CT_ACT_BWD(ct_gelu_bwd_f64, double, g * (ct_phi(x) + x * CT_INV_SQRT_2PI * exp(-0.5 * x * x)))
 
 /* gelu tanh: x/2 (1 + tanh(u)) = x s, u = k (x + c x^3), s = sigmoid(2u) (no cancellation in 1 + tanh);
@@ -198,13 +206,11 @@ CT_ACT_FWD(ct_silu_f64, double, x * ct_sigm(x))
 CT_ACT_BWD(ct_silu_bwd_f32, float, g * ct_sigmf(x) * (1.0f + x * (1.0f - ct_sigmf(x))))
 CT_ACT_BWD(ct_silu_bwd_f64, double, g * ct_sigm(x) * (1.0 + x * (1.0 - ct_sigm(x))))
 
-/* mish: x t, t = tanh(softplus(x));  d/dx = t + x sigmoid(x) (1 - t^2); t = 1 above x = 20 */
-#define CT_MISH_TF(x) ((x) > 20.0f ? 1.0f : CT_MISH_T(ct_expf, fminf(x, 20.0f)))
-#define CT_MISH_TD(x) ((x) > 20.0 ? 1.0 : CT_MISH_T(exp, fmin(x, 20.0)))
-CT_ACT_FWD(ct_mish_f32, float, x * CT_MISH_TF(x))
-CT_ACT_FWD(ct_mish_f64, double, x * CT_MISH_TD(x))
-CT_ACT_BWD(ct_mish_bwd_f32, float, g * (CT_MISH_TF(x) + x * ct_sigmf(x) * (1.0f - CT_MISH_TF(x) * CT_MISH_TF(x))))
-CT_ACT_BWD(ct_mish_bwd_f64, double, g * (CT_MISH_TD(x) + x * ct_sigm(x) * (1.0 - CT_MISH_TD(x) * CT_MISH_TD(x))))
+/* mish: x t, t = tanh(softplus(x));  d/dx = t + x sigmoid(x) (1 - t^2) */
+CT_ACT_FWD(ct_mish_f32, float, x * ct_mish_tf(x))
+CT_ACT_FWD(ct_mish_f64, double, x * ct_mish_t(x))
+CT_ACT_BWD(ct_mish_bwd_f32, float, g * ct_mish_df(x))
+CT_ACT_BWD(ct_mish_bwd_f64, double, g * (ct_mish_t(x) + x * ct_sigm(x) * (1.0 - ct_mish_t(x) * ct_mish_t(x))))
 
 /* elu family (alpha p0, scale p1, input scale p2): x > 0 ? p1 x : p1 p0 expm1(p2 x) */
 CT_ACT_FWD(ct_elu_f32, float, x > 0 ? p1 * x : p1 * p0 * ct_expm1f(p2 * x))
@@ -572,7 +578,7 @@ CT_RMS_NORM_BWD(ct_rms_norm_bwd_f64, double, ct_affine_grad_f64)
 /* ---------------------------------------------------------------- batch norm
  * x is [N, C, S]. With S > 1 a channel is N runs of S contiguous elements (threads split
  * channels); with S == 1 (BatchNorm1d on [N, C]) channels are columns, summed in blocks of
- * CT_NN_COLS columns. Per-channel sums are taken in double. */
+ * CT_NN_BN_COLS columns. Per-channel sums are taken in double. */
 
 /* CT_CHANNEL_SUMS(name, T, E1, E2): for channel c (S > 1), or columns c0 .. c0 + nc - 1 (S == 1),
  * s1 += E1(g[i], x[i], m), s2 += E2(g[i], x[i], m) with m the channel's mean[c] */
@@ -593,7 +599,7 @@ CT_NN_CLONES static void name##_run(const T *g, const T *x, int64_t N, int64_t C
 }                                                                                                 \
 CT_NN_CLONES static void name##_cols(const T *g, const T *x, int64_t N, int64_t C, int64_t c0,    \
                                      int64_t nc, const T *mean, double *s1, double *s2) {         \
-    double a[CT_NN_COLS], b[CT_NN_COLS];                                                          \
+    double a[CT_NN_BN_COLS], b[CT_NN_BN_COLS];                                                          \
     for (int64_t j = 0; j < nc; j++) { a[j] = 0; b[j] = 0; }                                      \
     for (int64_t n = 0; n < N; n++) {                                                             \
         const T *gr = g + n * C + c0, *xr = x + n * C + c0;                                       \
@@ -613,10 +619,10 @@ static void name(const T *g, const T *x, int64_t N, int64_t C, int64_t S, const 
             name##_run(g, x, N, C, S, c, mean ? mean[c] : (T)0, s1 + c, s2 + c);                  \
         return;                                                                                   \
     }                                                                                             \
-    int64_t ncb = (C + CT_NN_COLS - 1) / CT_NN_COLS;                                              \
+    int64_t ncb = (C + CT_NN_BN_COLS - 1) / CT_NN_BN_COLS;                                        \
     _Pragma("omp parallel for num_threads(nth) if(par && ncb > 1) schedule(static)")              \
     for (int64_t cb = 0; cb < ncb; cb++)                                                          \
-        name##_cols(g, x, N, C, cb * CT_NN_COLS, ct_nn_min(CT_NN_COLS, C - cb * CT_NN_COLS),      \
+        name##_cols(g, x, N, C, cb * CT_NN_BN_COLS, ct_nn_min(CT_NN_BN_COLS, C - cb * CT_NN_BN_COLS), \
                     mean, s1, s2);                                                                \
 }
 
@@ -843,3 +849,43 @@ int name(const T *g, const T *x, const T *mean, const T *rstd, const T *w, T *gx
 }
 CT_GROUP_NORM_BWD(ct_group_norm_bwd_f32, float)
 CT_GROUP_NORM_BWD(ct_group_norm_bwd_f64, double)
+
+/* ---------------------------------------------------------------- embedding */
+
+/* out[i, :] = w[idx[i], :] */
+int ct_embedding_fwd(const char *w, const int64_t *idx, char *out, int64_t n, int64_t num, int64_t row_bytes) {
+    for (int64_t i = 0; i < n; i++)
+        if (idx[i] < 0 || idx[i] >= num) return CT_ERR_INDEX;
+    int nth = ct_get_num_threads();
+    int par = n * row_bytes >= 4 * CT_NN_GRAIN && nth > 1;
+    _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")
+    for (int64_t i = 0; i < n; i++) memcpy(out + i * row_bytes, w + idx[i] * row_bytes, (size_t)row_bytes);
+    return CT_OK;
+}
+
+/* gw[idx[i], c0 .. c0 + nc - 1] += f[i] g[i, ...], i in order */
+#define CT_EMBEDDING_BWD(name, T)                                                                 \
+CT_NN_CLONES static void name##_cols(const T *g, const int64_t *idx, const T *f, T *gw, int64_t n, \
+                                     int64_t D, int64_t c0, int64_t nc) {                         \
+    for (int64_t i = 0; i < n; i++) {                                                             \
+        const T *gr = g + i * D + c0;                                                             \
+        T *o = gw + idx[i] * D + c0;                                                              \
+        if (f) { const T fi = f[i]; for (int64_t j = 0; j < nc; j++) o[j] += fi * gr[j]; }        \
+        else for (int64_t j = 0; j < nc; j++) o[j] += gr[j];                                      \
+    }                                                                                             \
+}                                                                                                 \
+int name(const T *g, const int64_t *idx, const T *f, T *gw, int64_t n, int64_t num, int64_t D) {  \
+    for (int64_t i = 0; i < n; i++)                                                               \
+        if (idx[i] < 0 || idx[i] >= num) return CT_ERR_INDEX;                                     \
+    int nth = ct_get_num_threads();                                                               \
+    int64_t ncb = (D + CT_NN_COLS - 1) / CT_NN_COLS;                                              \
+    if (D >= 64 && ncb < nth) ncb = D / 32 < nth ? D / 32 : nth;   /* >= 32 columns a task */     \
+    int64_t w = (D + ncb - 1) / ncb;                                                              \
+    int par = n * D >= CT_NN_GRAIN && nth > 1 && ncb > 1;                                         \
+    _Pragma("omp parallel for num_threads(nth) if(par) schedule(static)")                         \
+    for (int64_t cb = 0; cb < ncb; cb++)                                                          \
+        if (cb * w < D) name##_cols(g, idx, f, gw, n, D, cb * w, ct_nn_min(w, D - cb * w));       \
+    return CT_OK;                                                                                 \
+}
+CT_EMBEDDING_BWD(ct_embedding_bwd_f32, float)
+CT_EMBEDDING_BWD(ct_embedding_bwd_f64, double)

@@ -97,4 +97,14 @@ int ct_group_norm_bwd_f64(const double *g, const double *x, const double *mean, 
                           const double *w, double *gx, double *gw, double *gb, int64_t N, int64_t C, int64_t S,
                           int64_t G);
 
+/* Embedding rows: out[i, :] = w[idx[i], :] (rows of row_bytes bytes, any dtype);
+ * CT_ERR_INDEX when an index is outside [0, num). */
+int ct_embedding_fwd(const char *w, const int64_t *idx, char *out, int64_t n, int64_t num, int64_t row_bytes);
+/* Its gradient, into a zeroed gw of [num, D]: gw[idx[i], :] += f[i] g[i, :] (f NULL: 1), added in
+ * index order (threads split the columns). */
+int ct_embedding_bwd_f32(const float *g, const int64_t *idx, const float *f, float *gw, int64_t n, int64_t num,
+                         int64_t D);
+int ct_embedding_bwd_f64(const double *g, const int64_t *idx, const double *f, double *gw, int64_t n,
+                         int64_t num, int64_t D);
+
 #endif

@@ -8,6 +8,7 @@ by cytorch/nn/functional.py, which alone calls these functions; what is checked 
 the kernels rely on.
 """
 from libc.stdint cimport int64_t, uint64_t, uint8_t
+from libc.string cimport memset
 from cytorch._C._tensor cimport (TensorBase, _empty, _cast, _contiguous, _check_err, _SIZES_C,
                                  _is_contiguous, _copy_into, _wrap_dim)
 from cytorch._C.ct cimport *
@@ -489,3 +490,60 @@ def group_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
                                         <double *>_ptr(gw), <double *>_ptr(gb), N, C, S, G)
     _check_err(err, "group_norm backward")
     return (None if gx is None else _back(gx, dt)), gw, gb
+
+
+# ---------------------------------------------------------------- embedding
+
+cdef extern from "ct_nn.h" nogil:
+    int ct_embedding_fwd(const char *w, const int64_t *idx, char *out, int64_t n, int64_t num, int64_t row_bytes)
+    int ct_embedding_bwd_f32(const float *g, const int64_t *idx, const float *f, float *gw, int64_t n,
+                             int64_t num, int64_t D)
+    int ct_embedding_bwd_f64(const double *g, const int64_t *idx, const double *f, double *gw, int64_t n,
+                             int64_t num, int64_t D)
+
+
+def embedding_forward(TensorBase weight, TensorBase idx):
+    """Rows of a 2-D weight at the int64 indices idx (any shape): shape idx.shape + (D,)."""
+    cdef TensorBase w = _contiguous(weight), ix = _contiguous(idx if idx._dtype == CT_INT64 else _cast(idx, CT_INT64))
+    cdef int64_t sh[17]
+    cdef int d, nd = ix._ndim, err
+    if w._ndim != 2:
+        raise RuntimeError(f"embedding: 'weight' must be 2-D, but got {w._ndim}-D")
+    for d in range(nd):
+        sh[d] = ix._shape[d]
+    sh[nd] = w._shape[1]
+    cdef TensorBase out = _empty(w._dtype, nd + 1, sh)
+    cdef int64_t row = w._shape[1] * _SIZES_C[w._dtype]
+    with nogil:
+        err = ct_embedding_fwd(w._data, <int64_t *>ix._data, out._data, ix._numel, w._shape[0], row)
+    if err == CT_ERR_INDEX:
+        raise IndexError("index out of range in self")
+    _check_err(err, "embedding")
+    return out
+
+
+def embedding_backward(TensorBase g, TensorBase idx, factor, int64_t num):
+    """The weight gradient [num, D] of embedding: rows of g (g: idx.shape + (D,)) added at idx,
+    each times factor[i] when factor is given; in g's compute dtype."""
+    cdef int cd = _compute(g, "embedding backward")
+    cdef TensorBase gs = _prep(g, cd), ix = _contiguous(idx), fs = _prep(factor, cd)
+    cdef int64_t D = g._shape[g._ndim - 1] if g._ndim else 1
+    cdef int64_t sh[2]
+    cdef int err = 0
+    sh[0] = num
+    sh[1] = D
+    cdef TensorBase gw = _empty(cd, 2, sh)
+    memset(gw._data, 0, num * D * _SIZES_C[cd])
+    if ix._numel * D != gs._numel or ix._dtype != CT_INT64:
+        raise RuntimeError("embedding backward: internal error, gradient and indices do not match")
+    with nogil:
+        if cd == CT_FLOAT32:
+            err = ct_embedding_bwd_f32(<float *>gs._data, <int64_t *>ix._data, <float *>_ptr(fs),
+                                       <float *>gw._data, ix._numel, num, D)
+        else:
+            err = ct_embedding_bwd_f64(<double *>gs._data, <int64_t *>ix._data, <double *>_ptr(fs),
+                                       <double *>gw._data, ix._numel, num, D)
+    if err == CT_ERR_INDEX:
+        raise IndexError("index out of range in self")
+    _check_err(err, "embedding backward")
+    return gw

@@ -277,12 +277,9 @@ def _group_norm_bw(n, g):
 
 def embedding_grad(g, idx, factor, num):
     """The weight gradient: rows of g (times factor) added at idx (records itself for double backward)."""
-    D = g.shape[-1]
-    with _t.no_grad():
-        gr = g.detach().reshape(-1, D)
-        if factor is not None:
-            gr = gr * factor.reshape(-1, 1)
-        gw = _t.zeros((num, D), dtype=g.dtype).index_add_(0, idx, gr)
+    gw = _nn.embedding_backward(g.detach(), idx, factor, num)
+    if gw.dtype != g.dtype:
+        gw = gw.to(g.dtype)
     if is_grad_enabled() and g.requires_grad:
         _A._record("nn.embedding_backward", (g,), gw, (idx, factor, tuple(g.shape)))
     return gw

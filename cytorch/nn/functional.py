@@ -806,7 +806,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     idx = input.reshape(-1)
     if idx.dtype != _t.int64:
         idx = idx.long()
-    out = weight.detach().index_select(0, idx).reshape(tuple(input.shape) + (D,))
+    out = _nn.embedding_forward(weight, input)
     if _records(weight):
         factor = None
         if padding_idx >= 0 or scale_grad_by_freq:

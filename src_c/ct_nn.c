@@ -55,7 +55,7 @@ CT_MATH_INLINE float ct_expm1f(float x) {
     p = p * x + 1.0f / 6;
     p = p * x + 0.5f;
     p = p * x + 1.0f;
-    float big = ct_expf(x) - 1.0f;
+    float big = ct_expf_ftz(x) - 1.0f;
     return fabsf(x) < 0.5f ? p * x : big;
 }
 
@@ -71,39 +71,25 @@ CT_MATH_INLINE float ct_tanhf(float x) {
     p = p * z + 2.0f / 15.0f;
     p = p * z - 1.0f / 3.0f;
     p = p * z * x + x;
-    float big = 1.0f - 2.0f / (ct_expf(2.0f * a) + 1.0f);
+    float big = 1.0f - 2.0f / (ct_expf_ftz(2.0f * a) + 1.0f);
     big = x < 0 ? -big : big;
     return a < 0.55f ? p : big;
 }
 
-/* erfc(z) for z >= 0 given e = exp(-z^2): 1 - erf(z) by its Taylor series below z = 0.9; above,
- * e t P(t) with t = 1 / (1 + z/2), P a degree-8 least-squares fit of erfc(z) exp(z^2) / t on
- * [0.9, 12] (relative error < 4e-7) */
+/* erfc(z) for z >= 0 given e = exp(-z^2): e t P(t) with t = 1 / (1 + z/2), P a degree-8
+ * least-squares fit of erfc(z) exp(z^2) / t on [0, 12] (relative error < 4e-7 in float) */
 CT_MATH_INLINE float ct_erfc_posf(float z, float e) {
-    float z2 = z * z;
-    float s = -1.0f / 3628800 / 21;                  /* (-1)^n / (n! (2n + 1)), n = 10 .. 0 */
-    s = s * z2 + 1.0f / 362880 / 19;
-    s = s * z2 - 1.0f / 40320 / 17;
-    s = s * z2 + 1.0f / 5040 / 15;
-    s = s * z2 - 1.0f / 720 / 13;
-    s = s * z2 + 1.0f / 120 / 11;
-    s = s * z2 - 1.0f / 24 / 9;
-    s = s * z2 + 1.0f / 6 / 7;
-    s = s * z2 - 1.0f / 2 / 5;
-    s = s * z2 + 1.0f / 3;
-    s = s * z2 - 1.0f;
-    float small = 1.0f + 1.1283791670955126f * z * s;   /* 1 - 2/sqrt(pi) (z - z^3/3 + ...) */
     float t = 1.0f / (1.0f + 0.5f * z);
-    float p = -3.061442436e-02f;
-    p = p * t + 1.939129852e-01f;
-    p = p * t - 3.665973873e-01f;
-    p = p * t + 1.913467303e-01f;
-    p = p * t + 9.809433414e-03f;
-    p = p * t + 1.936840391e-01f;
-    p = p * t + 2.443450209e-01f;
-    p = p * t + 2.822931759e-01f;
-    p = p * t + 2.820880542e-01f;
-    return z < 0.9f ? small : e * t * p;
+    float p = -6.153494519e-02f;
+    p = p * t + 2.955619299e-01f;
+    p = p * t - 5.078252614e-01f;
+    p = p * t + 2.992969152e-01f;
+    p = p * t - 3.968025980e-02f;
+    p = p * t + 2.075790385e-01f;
+    p = p * t + 2.420165761e-01f;
+    p = p * t + 2.825058989e-01f;
+    p = p * t + 2.820799398e-01f;
+    return e * t * p;
 }
 
 /* Phi(x), the standard normal CDF, from the tail erfc(|x| / sqrt 2) / 2; e = exp(-x^2 / 2) */
@@ -113,9 +99,9 @@ CT_MATH_INLINE float ct_phi_ef(float x, float e) {
 }
 
 CT_MATH_INLINE float ct_maxf(float a, float b) { return a > b ? a : b; }   /* a vector max, not a call */
-CT_MATH_INLINE float ct_sigmf(float x) { return 1.0f / (1.0f + ct_expf(-x)); }
+CT_MATH_INLINE float ct_sigmf(float x) { return 1.0f / (1.0f + ct_expf_ftz(-x)); }
 /* log(1 + exp(x)) without overflow */
-CT_MATH_INLINE float ct_softplusf(float x) { return ct_maxf(x, 0.0f) + ct_log1p01f(ct_expf(-fabsf(x))); }
+CT_MATH_INLINE float ct_softplusf(float x) { return ct_maxf(x, 0.0f) + ct_log1p01f(ct_expf_ftz(-fabsf(x))); }
 
 static inline double ct_phi(double x) { return 0.5 * erfc(-x * 0.70710678118654752); }
 static inline double ct_sigm(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
@@ -123,7 +109,7 @@ static inline double ct_softplus(double x) { return fmax(x, 0.0) + log1p(exp(-fa
 
 /* tanh(softplus(x)) = n / (n + 2) with n = e (e + 2), e = exp(x): exact at both ends; 1 above 20 */
 CT_MATH_INLINE float ct_mish_tf(float x) {
-    float e = ct_expf(x < 20.0f ? x : 20.0f), n = e * (e + 2.0f);
+    float e = ct_expf_ftz(x < 20.0f ? x : 20.0f), n = e * (e + 2.0f);
     return x > 20.0f ? 1.0f : n / (n + 2.0f);
 }
 static inline double ct_mish_t(double x) {
@@ -132,7 +118,7 @@ static inline double ct_mish_t(double x) {
 }
 
 CT_MATH_INLINE float ct_gelu_df(float x) {
-    float e = ct_expf(-0.5f * x * x);
+    float e = ct_expf_ftz(-0.5f * x * x);
     return ct_phi_ef(x, e) + x * 0.39894228040143268f * e;
 }
 CT_MATH_INLINE float ct_mish_df(float x) {
@@ -185,7 +171,7 @@ CT_NN_CLONES static void name(char **args, const int64_t *steps, int64_t n, cons
 #define CT_INV_SQRT_2PI 0.39894228040143268
 
 /* gelu: x Phi(x);  d/dx = Phi(x) + x phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi) */
-CT_ACT_FWD(ct_gelu_f32, float, x * ct_phi_ef(x, ct_expf(-0.5f * x * x)))
+CT_ACT_FWD(ct_gelu_f32, float, x * ct_phi_ef(x, ct_expf_ftz(-0.5f * x * x)))
 CT_ACT_FWD(ct_gelu_f64, double, x * ct_phi(x))
 CT_ACT_BWD(ct_gelu_bwd_f32, float, g * ct_gelu_df(x))
 CT_ACT_BWD(ct_gelu_bwd_f64, double, g * (ct_phi(x) + x * CT_INV_SQRT_2PI * exp(-0.5 * x * x)))
@@ -215,7 +201,7 @@ CT_ACT_BWD(ct_mish_bwd_f64, double, g * (ct_mish_t(x) + x * ct_sigm(x) * (1.0 - 
 /* elu family (alpha p0, scale p1, input scale p2): x > 0 ? p1 x : p1 p0 expm1(p2 x) */
 CT_ACT_FWD(ct_elu_f32, float, x > 0 ? p1 * x : p1 * p0 * ct_expm1f(p2 * x))
 CT_ACT_FWD(ct_elu_f64, double, x > 0 ? p1 * x : p1 * p0 * expm1(p2 * x))
-CT_ACT_BWD(ct_elu_bwd_f32, float, x > 0 ? g * p1 : g * p1 * p0 * p2 * ct_expf(p2 * x))
+CT_ACT_BWD(ct_elu_bwd_f32, float, x > 0 ? g * p1 : g * p1 * p0 * p2 * ct_expf_ftz(p2 * x))
 CT_ACT_BWD(ct_elu_bwd_f64, double, x > 0 ? g * p1 : g * p1 * p0 * p2 * exp(p2 * x))
 
 /* softplus (beta p0, threshold p1): log(1 + exp(p0 x)) / p0, linear above the threshold;
@@ -415,7 +401,7 @@ int name(const T *g, const T *y, T *gx, int64_t A, int64_t R, int64_t B, int log
 }
 
 /* softmax: gx = y (g - sum g y);  log_softmax: gx = g - exp(y) sum g  (along R) */
-CT_SOFTMAX_BWD(ct_softmax_bwd_f32, float, ct_expf)
+CT_SOFTMAX_BWD(ct_softmax_bwd_f32, float, ct_expf_ftz)
 CT_SOFTMAX_BWD(ct_softmax_bwd_f64, double, exp)
 
 /* ---------------------------------------------------------------- affine gradients over rows

@@ -33,6 +33,7 @@ CASES = [
     ("selu", lambda L, F, x: F.selu(x), [(4, 5)]),
     ("celu", lambda L, F, x: F.celu(x, 1.5), [(4, 5)]),
     ("leaky_relu", lambda L, F, x: F.leaky_relu(x, 0.2), [(4, 5)]),
+    ("rrelu_eval", lambda L, F, x: F.rrelu(x, 0.1, 0.4), [(4, 5)]),
     ("prelu1", lambda L, F, x, w: F.prelu(x, w), [(3, 4, 2), (1,)]),
     ("prelu_c", lambda L, F, x, w: F.prelu(x, w), [(3, 4, 2), (4,)]),
     ("gelu", lambda L, F, x: F.gelu(x), [(4, 5)]),
@@ -64,6 +65,7 @@ CASES = [
     ("layer_norm_w", lambda L, F, x, w: F.layer_norm(x, [5], w), [(2, 5), (5,)]),
     ("rms_norm", lambda L, F, x, w: F.rms_norm(x, (5,), w), [(3, 4, 5), (5,)]),
     ("rms_norm_eps", lambda L, F, x: F.rms_norm(x, (4, 5), eps=1e-3), [(3, 4, 5)]),
+    ("rms_norm_mixed", lambda L, F, x, w: F.rms_norm(x, (5,), w.double()), [(3, 4, 5), (5,)]),
     ("batch_norm_train", lambda L, F, x, w, b: F.batch_norm(x, None, None, w, b, True), [(4, 3, 5), (3,), (3,)]),
     ("batch_norm_2d", lambda L, F, x, w, b: F.batch_norm(x, None, None, w, b, True), [(6, 3), (3,), (3,)]),
     ("batch_norm_4d", lambda L, F, x: F.batch_norm(x, None, None, training=True, eps=1e-3), [(2, 3, 2, 3)]),
@@ -341,6 +343,20 @@ def test_inplace(name, kw):
         f(leaf, inplace=True, **kw)
 
 
+def test_rrelu_training():
+    x = cytorch.tensor(arr(2000), requires_grad=True)
+    y = F.rrelu(x, 0.1, 0.3, training=True)
+    xv, yv = np_of(x.detach()), np_of(y.detach())
+    neg = xv < 0
+    slope = yv[neg] / xv[neg]
+    assert np.all((slope >= 0.1) & (slope <= 0.3)) and slope.std() > 0.03
+    assert np.array_equal(yv[~neg], xv[~neg])
+    y.sum().backward()
+    assert_close(x.grad[cytorch.tensor(neg)], slope, rtol=1e-12)
+    t = cytorch.tensor([-1.0, 2.0], dtype=cytorch.float64)
+    assert F.rrelu_(t, 0.2, 0.2, True) is t and t.tolist() == [-0.2, 2.0]
+
+
 def test_inplace_underscore_aliases():
     x = cytorch.tensor([-1.0, 2.0])
     assert F.relu_(x) is x and x.tolist() == [0.0, 2.0]
@@ -442,7 +458,7 @@ def test_dropout_modes_and_edges():
     for p in (-0.1, 1.5):
         with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got"):
             F.dropout(x, p)
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Long"):
         F.dropout(cytorch.tensor([1, 2]), 0.5)
 
 
@@ -540,6 +556,8 @@ def test_embedding_errors():
         F.embedding(cytorch.tensor([0]), w, padding_idx=-5)
     with pytest.raises(IndexError, match="index out of range"):
         F.embedding(cytorch.tensor([4]), w)
+    with pytest.raises(IndexError, match="index out of range"):
+        F.embedding(cytorch.tensor([[0, -1]]), w)
     with pytest.raises(RuntimeError, match="Expected tensor for argument #1 'indices'"):
         F.embedding(cytorch.tensor([0.0]), w)
     with pytest.raises(NotImplementedError):
@@ -648,6 +666,10 @@ def test_errors():
         F.softshrink(x, -1.0)
     with pytest.raises(RuntimeError, match="Mismatch of parameter numbers and input channel size"):
         F.prelu(cytorch.randn(2, 4), cytorch.ones(3))
+    with pytest.raises(RuntimeError, match="Found parameter numbers = 6 and channel size = 3"):
+        F.prelu(cytorch.randn(2, 3), cytorch.ones(2, 3))
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        F.batch_norm(cytorch.randn(3), None, None, training=True)
     with pytest.raises(RuntimeError, match=r"Given normalized_shape=\[4\], expected input with shape \[\*, 4\]"):
         F.layer_norm(x, (4,))
     with pytest.raises(RuntimeError, match="Expected weight to be of same shape as normalized_shape"):

@@ -172,6 +172,30 @@ def leaky_relu_(input, negative_slope=0.01):
     return leaky_relu(input, negative_slope, inplace=True)
 
 
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """x if x >= 0 else a * x, with a drawn from U(lower, upper) per element in training and
+    (lower + upper) / 2 in eval.
+
+    Example: ``F.rrelu(cytorch.tensor([-1., 1.]))`` -> ``tensor([-0.2292, 1.0000])``
+    """
+    _check_tensor(input, "rrelu")
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    _check_float(input, "rrelu_with_noise_cpu")
+    a = _t.empty(tuple(input.shape), dtype=input.dtype).uniform_(lower, upper)
+    if inplace:
+        if _records(input):
+            return _inplace_recorded(input, lambda t: _t.where(t >= 0, t, t * a))
+        with _t.no_grad():
+            return input.copy_(_t.where(input >= 0, input, input * a))
+    return _t.where(input >= 0, input, input * a)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """In-place :func:`rrelu`."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
 def gelu(input, approximate="none"):
     """x * Phi(x) (Phi the standard normal CDF); approximate='tanh' uses
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
@@ -297,8 +321,6 @@ def prelu(input, weight):
     """
     _check_tensor(input, "prelu")
     _check_tensor(weight, "prelu", "weight", 2)
-    if weight.dim() > 1:
-        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.dim()}")
     nw = weight.numel()
     if nw != 1:
         if input.dim() == 0:
@@ -307,9 +329,8 @@ def prelu(input, weight):
         if nw != channels:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                                f"{nw} and channel size = {channels}.")
-        if input.dim() >= 2:
-            weight = weight.reshape((1, nw) + (1,) * (input.dim() - 2))
-    elif weight.dim() == 1 and input.dim() == 0:
+        weight = weight.reshape((1, nw) + (1,) * (input.dim() - 2)) if input.dim() >= 2 else weight.reshape(nw)
+    elif weight.dim() != 0 and input.dim() <= weight.dim():
         weight = weight.reshape(())
     return _t.where(input > 0, input, weight * input)
 
@@ -398,7 +419,8 @@ def _masked(input, mask_shape, p, alpha, inplace):
     Plain: kept values scaled by 1/(1-p). Alpha (SELU-preserving): kept a x + c, dropped
     -alpha' a + c, with a = 1/sqrt((alpha'^2 p + 1)(1 - p)), c = alpha' a p, alpha' = selu's
     -scale*alpha (so mean and variance are kept)."""
-    _check_float(input, "bernoulli_tensor_cpu_p_")
+    if not input.is_floating_point():
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {_pretty(input.dtype)}")
     if p == 1:
         mask = _t.zeros(mask_shape, dtype=_t.bool)
     else:
@@ -599,9 +621,12 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     _check_norm_shape("rms_norm", input, nshape)
     _check_float(input, "rms_norm")
     _affine_check("rms_norm", weight, nshape, "weight")
-    _same_float("rms_norm", input, weight)
     if eps is None:
         eps = _t.finfo(input.dtype).eps
+    if weight is not None and weight.dtype != input.dtype:
+        # mixed dtypes (PyTorch's unfused path): composed from differentiable ops, in input's dtype
+        dims = tuple(range(input.dim() - len(nshape), input.dim()))
+        return input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt() * weight.to(input.dtype)
     N = 1
     for s in nshape:
         N *= s
@@ -639,7 +664,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     elif eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
     if input.dim() < 2:
-        raise ValueError(f"batch_norm: expected an input of at least 2 dims (N, C, ...), got {input.dim()}D")
+        n = max(input.dim(), 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got 1)")
     _check_float(input, "batch_norm")
     C = input.shape[1]
     for nm, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):

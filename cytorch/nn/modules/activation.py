@@ -7,7 +7,7 @@ from cytorch.nn import init
 from cytorch.nn.modules.module import Module
 from cytorch.nn.parameter import Parameter
 
-__all__ = ["Threshold", "ReLU", "Hardtanh", "ReLU6", "Sigmoid", "Hardsigmoid", "Tanh", "SiLU", "Mish",
+__all__ = ["Threshold", "ReLU", "RReLU", "Hardtanh", "ReLU6", "Sigmoid", "Hardsigmoid", "Tanh", "SiLU", "Mish",
            "Hardswish", "ELU", "CELU", "SELU", "GLU", "GELU", "Hardshrink", "LeakyReLU", "LogSigmoid",
            "Softplus", "Softshrink", "PReLU", "Softsign", "Tanhshrink", "Softmin", "Softmax", "Softmax2d",
            "LogSoftmax"]
@@ -85,6 +85,33 @@ class ReLU(_Inplace):
     """
 
     _fn = staticmethod(F.relu)
+
+
+class RReLU(Module):
+    r"""``x if x >= 0 else a * x``: ``a ~ U(lower, upper)`` per element in training,
+    ``(lower + upper) / 2`` in eval mode.
+
+    Args: lower (float): Default 1/8; upper (float): Default 1/3; inplace (bool).
+
+    Example::
+
+        >>> nn.RReLU().eval()(cytorch.tensor([-1.0, 1.0]))
+        tensor([-0.2292,  1.0000])
+    """
+
+    __constants__ = ["lower", "upper", "inplace"]
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}{_inplace_str(self.inplace)}"
 
 
 class Hardtanh(Module):

@@ -401,15 +401,23 @@ def test_softmax_dtype_argument():
     assert xf.grad.dtype == cytorch.float32
 
 
-def test_softmax_saves_output_and_checks_versions():
+@pytest.mark.parametrize("fn", [lambda x: F.softmax(x, 1), lambda x: x.softmax(1),
+                                lambda x: cytorch.log_softmax(x, 1)])
+def test_softmax_saves_output_and_checks_versions(fn):
+    # the node keeps the output (not the input): modifying the output in place is caught,
+    # modifying the input is not an error
     x = cytorch.tensor(arr((2, 3)), requires_grad=True)
-    y = F.softmax(x, 1)
-    z = F.softmax(x, 1)
+    z = fn(x)
     with cytorch.no_grad():
         z.mul_(2)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         z.sum().backward()
-    y.sum().backward()
+    a = cytorch.tensor(arr((2, 3)), requires_grad=True)
+    b = a * 1.0
+    y = fn(b)
+    with cytorch.no_grad():
+        b.add_(1.0)
+    y.backward(cytorch.ones(2, 3))
 
 
 # ---------------------------------------------------------------- dropout

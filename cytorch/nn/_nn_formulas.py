@@ -130,27 +130,6 @@ for _nm, _node in (("gelu", "GeluBackward0"), ("gelu_tanh", "GeluBackward0"), ("
     generic("nn." + _nm, name=_node)(_act_bw)
 
 
-# ---------------------------------------------------------------- softmax family
-# saved: the output y; ctx: (dim, log)
-
-@generic("nn.softmax", name="SoftmaxBackward0")
-def _softmax_bw(n, g):
-    y, = n.saved_tensors
-    dim, log = n.ctx
-    if not is_grad_enabled():
-        return _nn.softmax_backward(g, y, dim, log)
-    return y * (g - (g * y).sum(dim, keepdim=True))
-
-
-@generic("nn.log_softmax", name="LogSoftmaxBackward0")
-def _log_softmax_bw(n, g):
-    y, = n.saved_tensors
-    dim, log = n.ctx
-    if not is_grad_enabled():
-        return _nn.softmax_backward(g, y, dim, log)
-    return g - _t.exp(y) * g.sum(dim, keepdim=True)
-
-
 # ---------------------------------------------------------------- dropout
 # ctx: (mask, scale); the gradient is the same masked scaling, recorded again for double backward
 

@@ -365,13 +365,8 @@ def _softmax_op(name, input, dim, dtype, stacklevel):
     _check_tensor(input, name)
     if dim is None:
         dim = _softmax_dim(name, input.dim(), stacklevel + 1)
-    if dtype is not None:
-        input = input.to(dtype)
-    log = name == "log_softmax"
-    y = _R._softmax("log_softmax" if log else "softmax", input, dim, None)
-    if _records(input):
-        _A._record("nn." + ("log_softmax" if log else "softmax"), (input,), y, (dim, log), (y,))
-    return y
+    # cytorch.softmax / log_softmax: the fused kernel, its node keeps the output for the fused backward
+    return _R.softmax(input, dim, dtype) if name == "softmax" else _R.log_softmax(input, dim, dtype)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):

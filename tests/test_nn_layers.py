@@ -80,6 +80,21 @@ LAYERS = [
     ("CosineSimilarity", (), {}, [(3, 4), (3, 4)]),
     ("PairwiseDistance", (), {"p": 3.0}, [(3, 4), (3, 4)]),
     ("Dropout", (0.0,), {}, [(3, 4)]),
+    ("ConstantPad1d", ((1, 2), 0.5), {}, [(2, 3, 4)]),
+    ("ConstantPad2d", (1, -1.0), {}, [(2, 3, 4)]),
+    ("ConstantPad3d", ((1, 0, 0, 1, 2, 0), 2.0), {}, [(1, 2, 3, 4)]),
+    ("ZeroPad1d", (2,), {}, [(2, 3, 4)]),
+    ("ZeroPad2d", ((1, 0, 2, -1),), {}, [(2, 3, 4)]),
+    ("ZeroPad3d", (1,), {}, [(1, 2, 3, 4)]),
+    ("ReflectionPad1d", (2,), {}, [(2, 3, 4)]),
+    ("ReflectionPad2d", ((1, 2, 0, 1),), {}, [(2, 3, 4)]),
+    ("ReflectionPad3d", (1,), {}, [(1, 2, 3, 4)]),
+    ("ReplicationPad1d", ((3, 1),), {}, [(2, 3, 4)]),
+    ("ReplicationPad2d", (2,), {}, [(1, 2, 3, 4)]),
+    ("ReplicationPad3d", (1,), {}, [(1, 1, 2, 3, 4)]),
+    ("CircularPad1d", (2,), {}, [(2, 3, 4)]),
+    ("CircularPad2d", ((1, 2, 2, 0),), {}, [(1, 2, 3, 4)]),
+    ("CircularPad3d", (1,), {}, [(1, 2, 3, 4)]),
 ]
 IDS = [f"{c[0]}-{i}" for i, c in enumerate(LAYERS)]
 
@@ -350,6 +365,11 @@ def test_softmax2d_check_and_module_inplace():
         nn.Softmax(dim=0)(x)
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         nn.Softmax()(cytorch.randn(2, 3))
+
+
+def test_circular_pad_input_check():
+    with pytest.raises(ValueError, match=r"expected 3D or 4D input \(got 2D input\)"):
+        nn.CircularPad2d(1)(cytorch.randn(2, 3))
 
 
 def test_groupnorm_ctor_check():

@@ -478,6 +478,9 @@ def group_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
     cdef TensorBase gb = _vec(cd, C) if need_b else None
     cdef int err = 0
     if x._numel == 0:
+        for t in (gw, gb):
+            if t is not None:
+                memset((<TensorBase>t)._data, 0, C * _SIZES_C[cd])
         return gx, gw, gb
     with nogil:
         if cd == CT_FLOAT32:

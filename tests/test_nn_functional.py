@@ -700,3 +700,39 @@ def test_errors():
         F.pdist(cytorch.randn(2, 2, 2))
     with pytest.raises(RuntimeError, match="expected the weight/bias dtype"):
         F.layer_norm(x, (3,), cytorch.ones(3, dtype=cytorch.float64))
+
+
+# ---------------------------------------------------------------- determinism
+
+def test_results_independent_of_thread_count():
+    # big enough that every kernel splits its work between threads
+    x = arr((64, 32, 24)).astype(np.float32)
+    w, b = arr(24).astype(np.float32), arr(24).astype(np.float32)
+    wc, bc = arr(32).astype(np.float32), arr(32).astype(np.float32)
+    g = arr((64, 32, 24)).astype(np.float32)
+
+    def run():
+        out = []
+        for f, ws in ((lambda t, p, q: F.layer_norm(t, (24,), p, q), (w, b)),
+                      (lambda t, p: F.rms_norm(t, (24,), p), (w,)),
+                      (lambda t, p, q: F.batch_norm(t, None, None, p, q, True), (wc, bc)),
+                      (lambda t, p, q: F.batch_norm(t.reshape(-1, 24), None, None, p, q, True), (w, b)),
+                      (lambda t, p, q: F.group_norm(t, 4, p, q), (wc, bc)),
+                      (lambda t: F.softmax(t, 1), ()), (lambda t: F.log_softmax(t, -1), ()),
+                      (lambda t: F.gelu(t), ())):
+            ins = [cytorch.from_numpy(a.copy()).requires_grad_() for a in (x,) + ws]
+            y = f(*ins)
+            y.backward(cytorch.from_numpy(g.copy()).reshape(y.shape))
+            out += [np_of(y)] + [np_of(t.grad) for t in ins]
+        return out
+
+    old = cytorch.get_num_threads()
+    try:
+        cytorch.set_num_threads(1)
+        one = run()
+        cytorch.set_num_threads(2)
+        two = run()
+    finally:
+        cytorch.set_num_threads(old)
+    for a, b_ in zip(one, two):
+        assert np.array_equal(a, b_)

@@ -13,7 +13,7 @@ import cytorch as _t
 from cytorch._C import _autograd as _A
 from cytorch._C import _nn
 from cytorch._C._autograd import is_grad_enabled as _grad_on
-from cytorch._C._tensor import TensorBase as _TB
+from cytorch._C._tensor import TensorBase as _TB, pretty_name as _pretty_code
 from cytorch._ops import reductions as _R
 from cytorch.nn import _nn_formulas as _NF
 
@@ -30,16 +30,13 @@ def _check_tensor(x, fn, arg="input", pos=1):
         raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
 
 
+def _pretty(dt):
+    return _pretty_code(dt.code)
+
+
 def _check_float(x, kernel):
     if not x.is_floating_point():
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_pretty(x.dtype)}'")
-
-
-def _pretty(dt):
-    return {"float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
-            "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}.get(
-        str(dt).replace("cytorch.", ""), str(dt))
 
 
 def _records(*ts):
@@ -283,7 +280,7 @@ def threshold(input, threshold, value, inplace=False):
 
 def threshold_(input, threshold, value):
     """In-place :func:`threshold`."""
-    return globals()["threshold"](input, threshold, value, inplace=True)
+    return _act("threshold", input, threshold, value, inplace=True)
 
 
 def softsign(input):
@@ -477,7 +474,7 @@ def _feature(name, input, p, training, inplace, alpha, batched_dim):
     if not training or p == 0:
         return input
     if input.dim() < 2:
-        raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input")
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     x = input if batched_dim is None or input.dim() == batched_dim else input.unsqueeze(0)
     y = _masked(x, _feature_shape(x), p, alpha, inplace and x is input)
     if x is not input:

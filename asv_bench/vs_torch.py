@@ -412,6 +412,60 @@ def vision_cases(ct, torch):
     ]
 
 
+# ---------------------------------------------------------------- nn.functional (fused kernels)
+
+def nn_functional_cases(ct, torch):
+    """Rows for the fused nn.functional kernels: the op plus its backward, large and small."""
+
+    def fwd_bwd(fn, shapes):
+        def make(lib):
+            xs = [_inputs(lib, s, k).requires_grad_(True) for k, s in enumerate(shapes)]
+            g = lib.ones(tuple(fn(lib, *xs).shape))
+
+            def step():
+                for x in xs:
+                    x.grad = None
+                fn(lib, *xs).backward(g)
+            return step
+        return make
+
+    def F(lib):
+        return lib.nn.functional
+
+    def softmax(lib, x):
+        return F(lib).softmax(x, -1)
+
+    def log_softmax(lib, x):
+        return F(lib).log_softmax(x, -1)
+
+    def layer_norm(lib, x, w, b):
+        return F(lib).layer_norm(x, (x.shape[-1],), w, b)
+
+    def batch_norm(lib, x, w, b):
+        return F(lib).batch_norm(x, None, None, w, b, True)
+
+    def gelu(lib, x):
+        return F(lib).gelu(x)
+
+    def dropout(lib, x):
+        return F(lib).dropout(x, 0.5)
+
+    need = ("nn.functional.softmax", "Tensor.backward")
+    return [
+        ("softmax f+b 256x1024", need, fwd_bwd(softmax, [(256, 1024)])),
+        ("softmax f+b 64x10", need, fwd_bwd(softmax, [(64, 10)])),
+        ("log_softmax f+b 256x1024", need, fwd_bwd(log_softmax, [(256, 1024)])),
+        ("layer_norm f+b 256x1024", need, fwd_bwd(layer_norm, [(256, 1024), (1024,), (1024,)])),
+        ("layer_norm f+b 64x128", need, fwd_bwd(layer_norm, [(64, 128), (128,), (128,)])),
+        ("batch_norm f+b 32x64x28x28", need, fwd_bwd(batch_norm, [(32, 64, 28, 28), (64,), (64,)])),
+        ("batch_norm f+b 512x256", need, fwd_bwd(batch_norm, [(512, 256), (256,), (256,)])),
+        ("gelu f+b 1M", need, fwd_bwd(gelu, [(1 << 20,)])),
+        ("gelu f+b 64x128", need, fwd_bwd(gelu, [(64, 128)])),
+        ("dropout f+b 1M", need, fwd_bwd(dropout, [(1 << 20,)])),
+        ("dropout f+b 64x128", need, fwd_bwd(dropout, [(64, 128)])),
+    ]
+
+
 def raw_sgemm(n):
     from scipy.linalg import blas
     rng = np.random.default_rng(0)
@@ -437,6 +491,7 @@ SECTIONS = [
     optim_cases,
     vision_cases,
     loss_cases,
+    nn_functional_cases,
 ]
 
 

@@ -22,12 +22,13 @@ def _any_requires_grad(xs):
     return False
 
 
-def differentiable(key, fn, inputs, ctx=None, save=None, is_view=False, name=None, mode=0):
+def differentiable(key, fn, inputs, ctx=None, save=None, is_view=False, name=None, mode=0, save_output=False):
     """Wrap ``fn`` so that calls on tensors requiring grad record a ``key`` node.
 
     inputs(*args, **kw) -> the differentiable inputs (tensors or anything else), in the order the
     formula returns gradients; ctx(*args, **kw) -> what the formula reads from ``n.ctx``;
-    save(*args, **kw) -> tensors kept (version-checked) for backward. ``mode`` says where tensors
+    save(*args, **kw) -> tensors kept (version-checked) for backward; save_output: the output is
+    kept too (last among the saved tensors). ``mode`` says where tensors
     that may require grad are (0: any argument, 1: the first, 2: in the first, a sequence): the
     no-grad path is one C-level check.
     """
@@ -44,8 +45,10 @@ def differentiable(key, fn, inputs, ctx=None, save=None, is_view=False, name=Non
             _set_grad_mode(prev)
         if isinstance(out, TensorBase) and any(out is x for x in ins):
             out = out.detach()        # an op that returned its input still gets its own node
-        return _A._record(key, tuple(ins), out, ctx(*args, **kw) if ctx is not None else None,
-                          save(*args, **kw) if save is not None else (), is_view)
+        saved = tuple(save(*args, **kw)) if save is not None else ()
+        if save_output:
+            saved += (out,)
+        return _A._record(key, tuple(ins), out, ctx(*args, **kw) if ctx is not None else None, saved, is_view)
 
     if mode == 3:
         wrapper = _A._make_getitem(fn, record)
@@ -75,7 +78,6 @@ def _replace(module, name, new, tensor_names=()):
 
 def install():
     from cytorch._ops import blas, shape, indexing, elementwise, conversion
-    from cytorch.autograd import _views
     from cytorch._C import _indexing
     from cytorch._tensor import Tensor
 
@@ -120,8 +122,6 @@ def install():
         node_out = self.detach()
         _A._record("setitem", (edge_self, value), node_out, ctx=key)
         self._set_grad_fn(node_out.grad_fn, 0)
-        if self._base is not None:
-            _views.copy_slices(self, node_out)
     Tensor.__setitem__ = setitem
 
     def where_inputs(condition, input=None, other=None, **k):
@@ -158,10 +158,7 @@ def install():
             plain_copy(self, src.detach() if isinstance(src, TensorBase) else src)
         node_out = self.detach()
         _A._record("copy_", (edge_self, src), node_out)
-        self._set_grad_fn(node_out.grad_fn, 0)
-        if self._base is not None:
-            _views.copy_slices(self, node_out)
-        return self
+        return self._set_grad_fn(node_out.grad_fn, 0)
     Tensor.copy_ = copy_
 
     def _fill_wrapper(plain):
@@ -174,19 +171,12 @@ def install():
                 plain(self, *args)
             node_out = self.detach()
             _A._record("fill_", (edge_self, None), node_out)
-            self._set_grad_fn(node_out.grad_fn, 0)
-            if self._base is not None:
-                _views.copy_slices(self, node_out)
-            return self
+            return self._set_grad_fn(node_out.grad_fn, 0)
         f.__name__ = plain.__name__
         return f
     Tensor.fill_ = _fill_wrapper(conversion.fill_)
     Tensor.zero_ = _fill_wrapper(conversion.zero_)
     install_reductions()
-    from cytorch.autograd import _composite
-    _composite.install()
-    from cytorch.autograd import _linalg
-    _linalg.install()
 
 
 def _snapshot_edge(t):
@@ -277,10 +267,8 @@ def install_reductions():
     def soft_ctx(input, dim=None, dtype=None, *a, **k):
         return (dim, dtype)
 
-    from cytorch.autograd._composite import recording
-    for nm in ("softmax", "log_softmax"):       # backward reads the output, which the node keeps
-        _replace(R, nm, recording(getattr(R, nm), nm, 1, _first, ctx=lambda y, *a, **k: soft_ctx(*a, **k),
-                                  save=lambda y, *a, **k: (y,)))
+    for nm in ("softmax", "log_softmax"):
+        _replace(R, nm, differentiable(nm, getattr(R, nm), _first, ctx=soft_ctx, save_output=True, mode=1))
 
     _replace(R, "cumsum", differentiable("cumsum", R.cumsum, _first,
                                          ctx=lambda input, dim, *a, **k: dim, mode=1))

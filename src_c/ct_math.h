@@ -61,6 +61,8 @@ CT_MATH_INLINE float ct_expf_nonpos(float x) {
     sc.i = (n + 127) << 23;
     y = y * sc.f;
     return x < -87.0f ? 0.0f : y;
+}
+
 /* ct_expf for kernels that only need exp between FLT_MIN and 2^127 (sigmoid, softplus, the
  * gelu tails, ...): 0 below x = -87.34 (results under 2^-126 flush to zero) and +inf above
  * x = 88.37 (instead of 2^127 .. FLT_MAX); in between bit-identical to ct_expf. 2^n is applied

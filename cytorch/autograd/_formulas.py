@@ -272,12 +272,17 @@ def _tan(g, x, y):
 
 @unary("asin", save="a")
 def _asin(g, x, y):
-    return g * _conj(_t.rsqrt(1 - x * x))
+    return g * _conj(_rsqrt_any(1 - x * x))
 
 
 @unary("acos", save="a")
 def _acos(g, x, y):
-    return -g * _conj(_t.rsqrt(1 - x * x))
+    return -g * _conj(_rsqrt_any(1 - x * x))
+
+
+def _rsqrt_any(x):
+    # complex inputs have no rsqrt kernel
+    return _t.rsqrt(x) if not x.is_complex() else 1 / _t.sqrt(x)
 
 
 @unary("atan", save="a")
@@ -302,12 +307,12 @@ def _tanh(g, x, y):
 
 @unary("asinh", save="a")
 def _asinh(g, x, y):
-    return g * _conj(_t.rsqrt(x * x + 1))
+    return g * _conj(_rsqrt_any(x * x + 1))
 
 
 @unary("acosh", save="a")
 def _acosh(g, x, y):
-    return g * _conj(_t.rsqrt(x * x - 1))
+    return g * _conj(_rsqrt_any(x * x - 1))
 
 
 @unary("atanh", save="a")
@@ -730,7 +735,7 @@ def _prod_bw(n, g):
     with _t.no_grad():
         nz = _reduce_keep(lambda t, d, keepdim: t.sum(d, keepdim=keepdim), zero.to(_t.int64), dims)
     others = _t.where(nz == 0, p / xs, _t.where((nz == 1) & zero, p, _zeros(p * xs)))
-    return _unreduce(g, n.in_shapes[0], dims, keepdim) * others
+    return _unreduce(g, n.in_shapes[0], dims, keepdim) * _conj(others)
 
 
 @generic("var")
@@ -865,3 +870,297 @@ def _repeat_bw(n, g):
     if 0 in split:
         return _t.zeros(shape, dtype=g.dtype)
     return g.reshape(split).sum(tuple(range(0, 2 * len(sizes), 2))).reshape(shape)
+
+
+# ---------------------------------------------------------------- elementwise ops completed
+
+def _trigamma(x):
+    """psi_1(x) = d digamma / dx, from differentiable ops (so higher orders follow by autograd).
+
+    Recurrence psi_1(x) = psi_1(x + 1) + 1/x^2 up to x + 6, then the asymptotic series; negative
+    arguments by reflection psi_1(1 - x) + psi_1(x) = pi^2 / sin^2(pi x).
+    """
+    neg = x < 0.5
+    z = _t.where(neg, 1 - x, x)
+    acc = _zeros(z)
+    for k in range(6):
+        acc = acc + 1 / (z + k) ** 2
+    w = z + 6
+    w2 = 1 / (w * w)
+    series = 1 / w + w2 / 2 + (1 / w) * w2 * (1 / 6 - w2 * (1 / 30 - w2 * (1 / 42 - w2 / 30)))
+    r = acc + series
+    return _t.where(neg, math.pi ** 2 / _t.sin(math.pi * x) ** 2 - r, r)
+
+
+@unary("digamma", save="a")
+def _digamma(g, x, y):
+    return g * _trigamma(x)
+
+
+@unary("sgn", save="ay")
+def _sgn(g, x, y):
+    if not x.is_complex():
+        return _zeros(g)
+    # s = z/|z|: grad = (g - conj(g) s^2) / (2|z|), 0 at z = 0
+    d = 2 * x.abs()
+    return _t.where(d == 0, _t.zeros_like(x), (g - _conj(g) * y * y) / d)
+
+
+@unary("angle", save="a")
+def _angle(g, x, y):
+    if not x.is_complex():
+        return _zeros(g)
+    # theta = atan2(b, a): dtheta/da = -b/|z|^2, dtheta/db = a/|z|^2, i.e. grad_z = g * i z / |z|^2
+    d = x.abs() ** 2
+    return _t.where(d == 0, _t.zeros_like(x), g * 1j * x / d)
+
+
+@generic("complex_real", name="RealBackward0")
+def _real_bw(n, g):
+    return _t.complex(g, _zeros(g))
+
+
+@generic("complex_imag", name="ImagBackward0")
+def _imag_bw(n, g):
+    return _t.complex(_zeros(g), g)
+
+
+@generic("view_scatter", name="ScatterBackward0")
+def _view_scatter_bw(n, g):
+    # out = input with view(out) replaced by src: input's gradient is g with that view zeroed,
+    # src's is the view of g
+    view, scatter = n.ctx
+    gi = scatter(g, _t.zeros_like(view(g))) if n.needs_input_grad[0] else None
+    gs = view(g) if n.needs_input_grad[1] else None
+    return gi, gs
+
+
+@binary("copysign", save="ay")
+def _copysign(n, g, a, b, y):
+    # |a| with b's sign: d/da = sign(a) * sign(result), 0 at a == 0; b gets no gradient
+    ga = None
+    if _need(n, 0):
+        ga = _t.where(a == 0, 0.0, g * _t.sign(a) * _t.sign(y))
+    return ga, (_zeros(g) if _need(n, 1) else None)
+
+
+@binary("nextafter")
+def _nextafter(n, g, a, b, y):
+    # one ulp away from a: d/da = 1 (as PyTorch), b only picks the direction
+    return g, (_zeros(g) if _need(n, 1) else None)
+
+
+def _not_implemented(op):
+    def formula(n, g, *rest):
+        raise RuntimeError(f"the derivative for '{op}' is not implemented.")
+    return formula
+
+
+binary("floor_divide")(_not_implemented("floor_divide"))
+binary("heaviside")(_not_implemented("heaviside"))
+generic("not_implemented", name="NotImplemented")(
+    lambda n, g: _not_implemented(n.ctx)(n, g))
+
+
+@generic("zero_grad", name="ZeroGradBackward0")
+def _zero_grad_bw(n, g):
+    # random draws (bernoulli, poisson, ...): the sample does not move with its parameters
+    return tuple(_t.zeros(s, dtype=g.dtype) if s is not None else None for s in n.in_shapes)
+
+
+# ---------------------------------------------------------------- diagonals, scans
+
+@generic("diagonal")
+def _diagonal_bw(n, g):
+    offset, d1, d2 = n.ctx
+    return _t.diagonal_scatter(_t.zeros(n.in_shapes[0], dtype=g.dtype), g, offset, d1, d2)
+
+
+@generic("diagonal_scatter")
+def _diagonal_scatter_bw(n, g):
+    offset, d1, d2 = n.ctx
+    gi = gs = None
+    if n.needs_input_grad[0]:
+        gi = _t.diagonal_scatter(g, _t.zeros_like(g.diagonal(offset, d1, d2)), offset, d1, d2)
+    if n.needs_input_grad[1]:
+        gs = g.diagonal(offset, d1, d2)
+    return gi, gs
+
+
+def _rev_cumsum(g, d):
+    return g.flip(d).cumsum(d).flip(d)
+
+
+@generic("cumprod")
+def _cumprod_bw(n, g):
+    x, y = n.saved_tensors
+    d = n.ctx
+    if x.dim() == 0:
+        return g
+    with _t.no_grad():
+        has_zero = bool((x == 0).any())
+    if not has_zero:
+        return _rev_cumsum(g * _conj(y), d) / _conj(x)
+    # with zeros: grad_k = E_k * S_k, E the exclusive cumprod, S_k = g_k + x_{k+1} S_{k+1}
+    xs = x.unbind(d)
+    gs = g.unbind(d)
+    m = len(xs)
+    s = [None] * m
+    s[m - 1] = gs[m - 1]
+    for k in range(m - 2, -1, -1):
+        s[k] = gs[k] + _conj(xs[k + 1]) * s[k + 1]
+    e = _t.ones_like(xs[0])
+    out = []
+    for k in range(m):
+        out.append(_conj(e) * s[k])
+        e = e * xs[k]
+    return _t.stack(out, d)
+
+
+@generic("logcumsumexp")
+def _logcumsumexp_bw(n, g):
+    # grad_k = sum_{j>=k} g_j exp(x_k - y_j), split by the sign of g to stay in log space
+    x, y = n.saved_tensors
+    d = n.ctx
+    if x.dim() == 0:
+        return g
+
+    # log(0) is taken as log(tiny), not -inf: the terms it adds are below tiny (x_k <= y_j), and no
+    # -inf reaches logcumsumexp, whose gradient at -inf is nan (which double backward would meet)
+    floor = math.log(_t.finfo(x.dtype).tiny)
+
+    def part(w):
+        lw = _t.where(w > 0, _t.log(_t.where(w > 0, w, _t.ones_like(w))), _t.full_like(w, floor))
+        return _t.exp(x + _rev_logcumsumexp(lw - y, d))
+    return part(g) - part(-g)
+
+
+def _rev_logcumsumexp(v, d):
+    return _t.logcumsumexp(v.flip(d), d).flip(d)
+
+
+# ---------------------------------------------------------------- scatter and index-write family
+# out = input with some positions overwritten (or combined) by src: input's gradient is g where
+# input survives, src's is g read back at the positions it was written to.
+
+def _need_i(n, i):
+    return len(n.needs_input_grad) > i and n.needs_input_grad[i]
+
+
+@generic("scatter", name="ScatterBackward0")
+def _scatter_bw(n, g):
+    dim, index = n.ctx
+    gi = g.scatter(dim, index, 0.0) if _need_i(n, 0) else None
+    return gi, (g.gather(dim, index) if _need_i(n, 1) else None)
+
+
+@generic("scatter_add", name="ScatterAddBackward0")
+def _scatter_add_bw(n, g):
+    dim, index = n.ctx
+    return g, (g.gather(dim, index) if _need_i(n, 1) else None)
+
+
+@generic("scatter_reduce", name="ScatterReduceBackward0")
+def _scatter_reduce_bw(n, g):
+    x, src, out = n.saved_tensors
+    dim, index, reduce, include_self = n.ctx
+    with _t.no_grad():
+        received = _t.zeros_like(g, dtype=_t.bool).scatter(dim, index, True)
+    if reduce == "sum":
+        gi = g if include_self else _t.where(received, _zeros(g), g)
+        return gi, g.gather(dim, index)
+    if reduce == "mean":
+        with _t.no_grad():
+            count = _t.full_like(g, 1.0 if include_self else 0.0).scatter_add(
+                dim, index, _t.ones_like(src, dtype=g.dtype))
+            count = _t.where(count == 0, _t.ones_like(count), count)
+        gi = g / count if include_self else _t.where(received, _zeros(g), g)
+        return gi, (g / count).gather(dim, index)
+    if reduce in ("amax", "amin"):
+        # ties share the gradient evenly, as in PyTorch
+        with _t.no_grad():
+            self_hit = (x == out) & (received.logical_not() | include_self)
+            src_hit = src == out.gather(dim, index)
+            ties = self_hit.to(g.dtype).scatter_add(dim, index, src_hit.to(g.dtype))
+            ties = _t.where(ties == 0, _t.ones_like(ties), ties)
+        share = g / ties
+        return share * self_hit.to(g.dtype), share.gather(dim, index) * src_hit.to(g.dtype)
+    # prod: the product of the others is out / value (zeros: not differentiable here)
+    with _t.no_grad():
+        if bool((x == 0).any()) or bool((src == 0).any()):
+            raise RuntimeError("the derivative of scatter_reduce(reduce='prod') with zeros in the input or src "
+                               "is not implemented.")
+    go = g * out
+    gi = go / x if include_self else _t.where(received, _zeros(g), g)
+    return gi, go.gather(dim, index) / src
+
+
+@generic("index_add", name="IndexAddBackward0")
+def _index_add_bw(n, g):
+    dim, index, alpha, src_shape = n.ctx
+    gs = None
+    if _need_i(n, 1):
+        gs = g.index_select(dim, index).reshape(src_shape)
+        gs = gs * alpha if alpha != 1 else gs
+    return g, gs
+
+
+@generic("index_copy", name="IndexCopyBackward0")
+def _index_copy_bw(n, g):
+    dim, index, src_shape = n.ctx
+    gi = g.index_fill(dim, index, 0.0) if _need_i(n, 0) else None
+    gs = g.index_select(dim, index).reshape(src_shape) if _need_i(n, 1) else None
+    return gi, gs
+
+
+@generic("index_fill", name="IndexFillBackward0")
+def _index_fill_bw(n, g):
+    dim, index = n.ctx
+    gi = g.index_fill(dim, index, 0.0) if _need_i(n, 0) else None
+    gv = g.index_select(dim, index).sum() if _need_i(n, 1) else None
+    return gi, gv
+
+
+@generic("index_put", name="IndexPutBackward0")
+def _index_put_bw(n, g):
+    indices, accumulate = n.ctx
+    gi = None
+    if _need_i(n, 0):
+        gi = g if accumulate else g.index_put(indices, _t.zeros((), dtype=g.dtype))
+    return gi, (g[indices] if _need_i(n, 1) else None)
+
+
+@generic("put", name="PutBackward0")
+def _put_index_bw(n, g):
+    index, accumulate, src_shape = n.ctx
+    gi = None
+    if _need_i(n, 0):
+        gi = g if accumulate else g.put(index, _t.zeros(index.shape, dtype=g.dtype))
+    return gi, (g.reshape(-1)[index].reshape(src_shape) if _need_i(n, 1) else None)
+
+
+@generic("masked_scatter", name="MaskedScatterBackward0")
+def _masked_scatter_bw(n, g):
+    mask, src_shape = n.ctx
+    gi = g.masked_fill(mask, 0.0) if _need_i(n, 0) else None
+    gs = None
+    if _need_i(n, 1):
+        vals = g.masked_select(mask)
+        total = 1
+        for s in src_shape:
+            total *= s
+        rest = total - vals.shape[0]
+        if rest:
+            vals = _t.cat([vals, _t.zeros(rest, dtype=g.dtype)])
+        gs = vals.reshape(src_shape)
+    return gi, gs
+
+
+@generic("tril")
+def _tril_bw(n, g):
+    return g.tril(n.ctx)
+
+
+@generic("triu")
+def _triu_bw(n, g):
+    return g.triu(n.ctx)

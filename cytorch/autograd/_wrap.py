@@ -78,6 +78,7 @@ def _replace(module, name, new, tensor_names=()):
 
 def install():
     from cytorch._ops import blas, shape, indexing, elementwise, conversion
+    from cytorch.autograd import _views
     from cytorch._C import _indexing
     from cytorch._tensor import Tensor
 
@@ -122,6 +123,8 @@ def install():
         node_out = self.detach()
         _A._record("setitem", (edge_self, value), node_out, ctx=key)
         self._set_grad_fn(node_out.grad_fn, 0)
+        if self._base is not None:
+            _views.copy_slices(self, node_out)
     Tensor.__setitem__ = setitem
 
     def where_inputs(condition, input=None, other=None, **k):
@@ -158,7 +161,10 @@ def install():
             plain_copy(self, src.detach() if isinstance(src, TensorBase) else src)
         node_out = self.detach()
         _A._record("copy_", (edge_self, src), node_out)
-        return self._set_grad_fn(node_out.grad_fn, 0)
+        self._set_grad_fn(node_out.grad_fn, 0)
+        if self._base is not None:
+            _views.copy_slices(self, node_out)
+        return self
     Tensor.copy_ = copy_
 
     def _fill_wrapper(plain):
@@ -171,12 +177,19 @@ def install():
                 plain(self, *args)
             node_out = self.detach()
             _A._record("fill_", (edge_self, None), node_out)
-            return self._set_grad_fn(node_out.grad_fn, 0)
+            self._set_grad_fn(node_out.grad_fn, 0)
+            if self._base is not None:
+                _views.copy_slices(self, node_out)
+            return self
         f.__name__ = plain.__name__
         return f
     Tensor.fill_ = _fill_wrapper(conversion.fill_)
     Tensor.zero_ = _fill_wrapper(conversion.zero_)
     install_reductions()
+    from cytorch.autograd import _composite
+    _composite.install()
+    from cytorch.autograd import _linalg
+    _linalg.install()
 
 
 def _snapshot_edge(t):

@@ -309,3 +309,374 @@ def col2im(TensorBase cols, tuple insize, tuple out, tuple k, tuple stride, tupl
             err = ct_col2im_f64(<double *>cols._data, <double *>x._data, B, &g)
     _check_err(err, op)
     return x
+
+
+# ---------------------------------------------------------------- pooling, resampling, grid sampling
+
+cdef extern from "ct_pool.h" nogil:
+    ctypedef struct ct_pool_geom:
+        int64_t isize[3]
+        int64_t osize[3]
+        int64_t k[3]
+        int64_t stride[3]
+        int64_t pad[3]
+        int64_t dil[3]
+    int ct_maxpool_f32(const float *x, float *y, int64_t *idx, int64_t planes, const ct_pool_geom *g)
+    int ct_maxpool_f64(const double *x, double *y, int64_t *idx, int64_t planes, const ct_pool_geom *g)
+    int ct_avgpool_f32(const float *x, float *y, int64_t planes, const ct_pool_geom *g, int cip, int64_t div)
+    int ct_avgpool_f64(const double *x, double *y, int64_t planes, const ct_pool_geom *g, int cip, int64_t div)
+    int ct_avgpool_bwd_f32(const float *gy, float *gx, int64_t planes, const ct_pool_geom *g, int cip,
+                           int64_t div)
+    int ct_avgpool_bwd_f64(const double *gy, double *gx, int64_t planes, const ct_pool_geom *g, int cip,
+                           int64_t div)
+    int ct_adaptive_avg_f32(const float *x, float *y, int64_t planes, const int64_t *isize, const int64_t *osize)
+    int ct_adaptive_avg_f64(const double *x, double *y, int64_t planes, const int64_t *isize, const int64_t *osize)
+    int ct_adaptive_avg_bwd_f32(const float *gy, float *gx, int64_t planes, const int64_t *isize,
+                                const int64_t *osize)
+    int ct_adaptive_avg_bwd_f64(const double *gy, double *gx, int64_t planes, const int64_t *isize,
+                                const int64_t *osize)
+    int ct_adaptive_max_f32(const float *x, float *y, int64_t *idx, int64_t planes, const int64_t *isize,
+                            const int64_t *osize)
+    int ct_adaptive_max_f64(const double *x, double *y, int64_t *idx, int64_t planes, const int64_t *isize,
+                            const int64_t *osize)
+    int ct_plane_scatter_f32(const float *src, const int64_t *idx, float *out, int64_t planes, int64_t L,
+                             int64_t X, int accumulate)
+    int ct_plane_scatter_f64(const double *src, const int64_t *idx, double *out, int64_t planes, int64_t L,
+                             int64_t X, int accumulate)
+    int ct_plane_gather_f32(const float *src, const int64_t *idx, float *out, int64_t planes, int64_t L, int64_t X)
+    int ct_plane_gather_f64(const double *src, const int64_t *idx, double *out, int64_t planes, int64_t L,
+                            int64_t X)
+    int ct_resample_f32(const float *x, float *y, int64_t planes, const int64_t *isize, const int64_t *osize,
+                        const double *scales, int mode, int align_corners)
+    int ct_resample_f64(const double *x, double *y, int64_t planes, const int64_t *isize, const int64_t *osize,
+                        const double *scales, int mode, int align_corners)
+    int ct_resample_bwd_f32(const float *gy, float *gx, int64_t planes, const int64_t *isize,
+                            const int64_t *osize, const double *scales, int mode, int align_corners)
+    int ct_resample_bwd_f64(const double *gy, double *gx, int64_t planes, const int64_t *isize,
+                            const int64_t *osize, const double *scales, int mode, int align_corners)
+    int ct_grid_sample_f32(const float *x, const float *grid, float *y, int64_t N, int64_t C, int64_t IH,
+                           int64_t IW, int64_t OH, int64_t OW, int mode, int padding, int align_corners)
+    int ct_grid_sample_f64(const double *x, const double *grid, double *y, int64_t N, int64_t C, int64_t IH,
+                           int64_t IW, int64_t OH, int64_t OW, int mode, int padding, int align_corners)
+    int ct_grid_sample_bwd_f32(const float *gy, const float *x, const float *grid, float *gx, float *ggrid,
+                               int64_t N, int64_t C, int64_t IH, int64_t IW, int64_t OH, int64_t OW, int mode,
+                               int padding, int align_corners)
+    int ct_grid_sample_bwd_f64(const double *gy, const double *x, const double *grid, double *gx,
+                               double *ggrid, int64_t N, int64_t C, int64_t IH, int64_t IW, int64_t OH,
+                               int64_t OW, int mode, int padding, int align_corners)
+
+RESAMPLE_MODES = {"nearest": 0, "nearest-exact": 1, "linear": 2, "bilinear": 2, "trilinear": 2, "bicubic": 3}
+GRID_MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
+GRID_PADDING = {"zeros": 0, "border": 1, "reflection": 2}
+
+
+cdef int64_t _planes_of(TensorBase x, int nsp, str op) except -1:
+    if x._ndim != nsp + 2 or nsp < 1 or nsp > 3:
+        raise RuntimeError(f"{op}: expected an input of 1 to 3 spatial dims, got size {_sz(x)}")
+    return x._shape[0] * x._shape[1]
+
+
+cdef int _pool_geom(ct_pool_geom *g, tuple isz, tuple osz, tuple k, tuple stride, tuple pad, tuple dil,
+                    str op) except -1:
+    cdef int d
+    _fill3(g.isize, isz, 1, op, "input size")
+    _fill3(g.osize, osz, 1, op, "output size")
+    _fill3(g.k, k, 1, op, "kernel size")
+    _fill3(g.stride, stride, 1, op, "stride")
+    _fill3(g.pad, pad, 0, op, "padding")
+    _fill3(g.dil, dil, 1, op, "dilation")
+    for d in range(3):
+        if g.isize[d] < 0 or g.osize[d] < 0 or g.k[d] < 1 or g.stride[d] < 1 or g.dil[d] < 1 or g.pad[d] < 0:
+            raise RuntimeError(f"{op}: invalid pooling geometry")
+        # every window must start inside the padded input (the size rules guarantee it)
+        if g.osize[d] > 0 and (g.osize[d] - 1) * g.stride[d] - g.pad[d] >= g.isize[d] + g.pad[d]:
+            raise RuntimeError(f"{op}: output size {list(osz)} too large for input size {list(isz)}")
+    return 0
+
+
+cdef TensorBase _like(TensorBase x, tuple sp, int dt=-1):
+    return _new(x._dtype if dt < 0 else dt, x._shape[0], x._shape[1], sp)
+
+
+def max_pool(TensorBase x, tuple out, tuple k, tuple stride, tuple pad, tuple dil, bint with_indices):
+    """Max pooling of x (B, C, *in) to (B, C, *out); also the flat input index of each max."""
+    cdef str op = "max_pool"
+    cdef ct_pool_geom g
+    cdef int64_t planes = _planes_of(x, len(out), op)
+    cdef TensorBase y, idx = None
+    cdef int64_t *ip = NULL
+    cdef int err = 0
+    _check_float(x, op)
+    _pool_geom(&g, _spatial(x, 2), out, k, stride, pad, dil, op)
+    x = _contiguous(x)
+    y = _like(x, out)
+    if with_indices:
+        idx = _like(x, out, CT_INT64)
+        ip = <int64_t *>idx._data
+    with nogil:
+        if x._dtype == CT_FLOAT32:
+            err = ct_maxpool_f32(<float *>x._data, <float *>y._data, ip, planes, &g)
+        else:
+            err = ct_maxpool_f64(<double *>x._data, <double *>y._data, ip, planes, &g)
+    _check_err(err, op)
+    return y, idx
+
+
+def avg_pool(TensorBase src, tuple size, tuple k, tuple stride, tuple pad, bint count_include_pad,
+             int64_t divisor_override, bint backward):
+    """Average pooling of src (B, C, *in) to (B, C, *size), or (backward) its adjoint: src is the
+    output gradient and ``size`` the input sizes."""
+    cdef str op = "avg_pool"
+    cdef ct_pool_geom g
+    cdef int64_t planes = _planes_of(src, len(size), op)
+    cdef TensorBase dst
+    cdef int err = 0
+    cdef int cip = count_include_pad
+    _check_float(src, op)
+    if backward:
+        _pool_geom(&g, size, _spatial(src, 2), k, stride, pad, (1,) * len(k), op)
+    else:
+        _pool_geom(&g, _spatial(src, 2), size, k, stride, pad, (1,) * len(k), op)
+    src = _contiguous(src)
+    dst = _like(src, size)
+    with nogil:
+        if src._dtype == CT_FLOAT32:
+            if backward:
+                err = ct_avgpool_bwd_f32(<float *>src._data, <float *>dst._data, planes, &g, cip, divisor_override)
+            else:
+                err = ct_avgpool_f32(<float *>src._data, <float *>dst._data, planes, &g, cip, divisor_override)
+        else:
+            if backward:
+                err = ct_avgpool_bwd_f64(<double *>src._data, <double *>dst._data, planes, &g, cip,
+                                         divisor_override)
+            else:
+                err = ct_avgpool_f64(<double *>src._data, <double *>dst._data, planes, &g, cip, divisor_override)
+    _check_err(err, op)
+    return dst
+
+
+def adaptive_pool(TensorBase src, tuple size, int kind):
+    """kind 0: adaptive average pooling of src to ``size``; 1: its adjoint (src the output
+    gradient, size the input sizes); 2: adaptive max pooling, returning (values, indices)."""
+    cdef str op = "adaptive_pool"
+    cdef int64_t planes = _planes_of(src, len(size), op)
+    cdef int64_t isz[3]
+    cdef int64_t osz[3]
+    cdef TensorBase dst, idx = None
+    cdef int err = 0, d
+    _check_float(src, op)
+    if kind == 1:
+        _fill3(isz, size, 1, op, "input size")
+        _fill3(osz, _spatial(src, 2), 1, op, "output size")
+    else:
+        _fill3(isz, _spatial(src, 2), 1, op, "input size")
+        _fill3(osz, size, 1, op, "output size")
+    for d in range(3):
+        if isz[d] < 0 or osz[d] < 0 or (osz[d] == 0 and isz[d] != 0 and planes > 0):
+            raise RuntimeError(f"{op}: invalid sizes {list(size)}")
+        if isz[d] == 0 and osz[d] > 0 and planes > 0:
+            raise RuntimeError(f"{op}: cannot pool an empty input to size {list(size)}")
+    src = _contiguous(src)
+    dst = _like(src, size)
+    if kind == 2:
+        idx = _like(src, size, CT_INT64)
+    with nogil:
+        if src._dtype == CT_FLOAT32:
+            if kind == 0:
+                err = ct_adaptive_avg_f32(<float *>src._data, <float *>dst._data, planes, isz, osz)
+            elif kind == 1:
+                err = ct_adaptive_avg_bwd_f32(<float *>src._data, <float *>dst._data, planes, isz, osz)
+            else:
+                err = ct_adaptive_max_f32(<float *>src._data, <float *>dst._data, <int64_t *>idx._data, planes,
+                                          isz, osz)
+        else:
+            if kind == 0:
+                err = ct_adaptive_avg_f64(<double *>src._data, <double *>dst._data, planes, isz, osz)
+            elif kind == 1:
+                err = ct_adaptive_avg_bwd_f64(<double *>src._data, <double *>dst._data, planes, isz, osz)
+            else:
+                err = ct_adaptive_max_f64(<double *>src._data, <double *>dst._data, <int64_t *>idx._data, planes,
+                                          isz, osz)
+    _check_err(err, op)
+    return (dst, idx) if kind == 2 else dst
+
+
+def plane_scatter(TensorBase src, TensorBase idx, tuple size, bint accumulate):
+    """out (B, C, *size) := 0, then out[b, c].flat[idx[b, c, l]] (+)= src[b, c, l]."""
+    cdef str op = "max_unpool"
+    cdef int64_t planes, L = 1, X = 1, bad
+    cdef TensorBase out
+    cdef int err = 0, d
+    _check_float(src, op)
+    if idx._dtype != CT_INT64:
+        raise RuntimeError(f"{op}: expected indices to have dtype int64, but got {dtype_of(idx._dtype)}")
+    if src._ndim != idx._ndim or any([src._shape[d] != idx._shape[d] for d in range(src._ndim)]):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({_sz(src)}) "
+                           f"but got indices tensor with shape: {_sz(idx)}")
+    planes = src._shape[0] * src._shape[1]
+    for d in range(2, src._ndim):
+        L *= src._shape[d]
+    for s in size:
+        X *= s
+    src = _contiguous(src)
+    idx = _contiguous(idx)
+    out = _like(src, size)
+    with nogil:
+        if src._dtype == CT_FLOAT32:
+            err = ct_plane_scatter_f32(<float *>src._data, <int64_t *>idx._data, <float *>out._data, planes, L, X,
+                                       accumulate)
+        else:
+            err = ct_plane_scatter_f64(<double *>src._data, <int64_t *>idx._data, <double *>out._data, planes, L,
+                                       X, accumulate)
+    if err == CT_ERR_INDEX:
+        bad = next(int(i) for i in idx.reshape(-1).tolist() if i < 0 or i >= X)
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
+                           f"{'x'.join(str(s) for s in size)}")
+    _check_err(err, op)
+    return out
+
+
+def plane_gather(TensorBase src, TensorBase idx):
+    """out[b, c, l] := src[b, c].flat[idx[b, c, l]] (out has idx's shape)."""
+    cdef str op = "max_pool_backward"
+    cdef int64_t planes, L = 1, X = 1
+    cdef TensorBase out
+    cdef int err = 0, d
+    _check_float(src, op)
+    if idx._dtype != CT_INT64 or idx._ndim < 2 or src._ndim < 2 or idx._shape[0] != src._shape[0] \
+            or idx._shape[1] != src._shape[1]:
+        raise RuntimeError(f"{op}: indices {_sz(idx)} do not match input {_sz(src)}")
+    planes = src._shape[0] * src._shape[1]
+    for d in range(2, src._ndim):
+        X *= src._shape[d]
+    for d in range(2, idx._ndim):
+        L *= idx._shape[d]
+    src = _contiguous(src)
+    idx = _contiguous(idx)
+    out = _empty(src._dtype, idx._ndim, idx._shape)
+    with nogil:
+        if src._dtype == CT_FLOAT32:
+            err = ct_plane_gather_f32(<float *>src._data, <int64_t *>idx._data, <float *>out._data, planes, L, X)
+        else:
+            err = ct_plane_gather_f64(<double *>src._data, <int64_t *>idx._data, <double *>out._data, planes, L, X)
+    _check_err(err, op)
+    return out
+
+
+def resample(TensorBase src, tuple size, tuple scales, str mode, bint align_corners, bint backward):
+    """interpolate src (B, C, *in) to (B, C, *size) with ``mode`` (per-dim PyTorch scale factors,
+    None where not given), or (backward) the adjoint: src the output gradient, size the input sizes."""
+    cdef str op = "upsample_" + mode
+    cdef int nsp = len(size), d, err = 0
+    cdef int64_t planes = _planes_of(src, nsp, op)
+    cdef int64_t isz[3]
+    cdef int64_t osz[3]
+    cdef double sc[3]
+    cdef int m
+    cdef TensorBase dst
+    if mode not in RESAMPLE_MODES:
+        raise ValueError(f"{op}: unknown mode")
+    m = RESAMPLE_MODES[mode]
+    _check_float(src, op)
+    if len(scales) != nsp:
+        raise RuntimeError(f"{op}: expected {nsp} scales")
+    if backward:
+        _fill3(isz, size, 1, op, "input size")
+        _fill3(osz, _spatial(src, 2), 1, op, "output size")
+    else:
+        _fill3(isz, _spatial(src, 2), 1, op, "input size")
+        _fill3(osz, size, 1, op, "output size")
+    for d in range(3):
+        sc[d] = 0.0
+        if isz[d] <= 0 or osz[d] <= 0:
+            if planes > 0:
+                raise RuntimeError(f"{op}: input and output sizes should be greater than 0")
+    for d in range(nsp):
+        sc[3 - nsp + d] = scales[d] if scales[d] is not None else 0.0
+    src = _contiguous(src)
+    dst = _like(src, size)
+    if planes == 0:
+        return dst
+    with nogil:
+        if src._dtype == CT_FLOAT32:
+            if backward:
+                err = ct_resample_bwd_f32(<float *>src._data, <float *>dst._data, planes, isz, osz, sc, m,
+                                          align_corners)
+            else:
+                err = ct_resample_f32(<float *>src._data, <float *>dst._data, planes, isz, osz, sc, m, align_corners)
+        else:
+            if backward:
+                err = ct_resample_bwd_f64(<double *>src._data, <double *>dst._data, planes, isz, osz, sc, m,
+                                          align_corners)
+            else:
+                err = ct_resample_f64(<double *>src._data, <double *>dst._data, planes, isz, osz, sc, m,
+                                      align_corners)
+    _check_err(err, op)
+    return dst
+
+
+cdef int _grid_args(TensorBase x, TensorBase grid, str op) except -1:
+    _check_float(x, op)
+    _same_dtype(x, grid, op)
+    if x._ndim != 4 or grid._ndim != 4 or grid._shape[0] != x._shape[0] or grid._shape[3] != 2:
+        raise RuntimeError(f"{op}: expected input (N, C, H, W) and grid (N, H_out, W_out, 2), got input {_sz(x)} "
+                           f"and grid {_sz(grid)}")
+    return 0
+
+
+def grid_sample(TensorBase x, TensorBase grid, str mode, str padding_mode, bint align_corners):
+    """y[n, c, h, w] := x[n, c] sampled at grid[n, h, w] = (x, y) in [-1, 1]."""
+    cdef str op = "grid_sampler_2d"
+    cdef TensorBase y
+    cdef int err = 0, m = GRID_MODES[mode], pm = GRID_PADDING[padding_mode]
+    cdef int64_t N, C, IH, IW, OH, OW
+    _grid_args(x, grid, op)
+    N = x._shape[0]; C = x._shape[1]; IH = x._shape[2]; IW = x._shape[3]
+    OH = grid._shape[1]; OW = grid._shape[2]
+    x = _contiguous(x)
+    grid = _contiguous(grid)
+    y = _new(x._dtype, N, C, (OH, OW))
+    with nogil:
+        if x._dtype == CT_FLOAT32:
+            err = ct_grid_sample_f32(<float *>x._data, <float *>grid._data, <float *>y._data, N, C, IH, IW, OH, OW,
+                                     m, pm, align_corners)
+        else:
+            err = ct_grid_sample_f64(<double *>x._data, <double *>grid._data, <double *>y._data, N, C, IH, IW, OH,
+                                     OW, m, pm, align_corners)
+    _check_err(err, op)
+    return y
+
+
+def grid_sample_backward(TensorBase gy, TensorBase x, TensorBase grid, str mode, str padding_mode,
+                         bint align_corners, bint need_input, bint need_grid):
+    """(d<gy, y>/dx or None, d<gy, y>/dgrid or None) for y = grid_sample(x, grid)."""
+    cdef str op = "grid_sampler_2d_backward"
+    cdef TensorBase gx = None, gg = None
+    cdef int err = 0, m = GRID_MODES[mode], pm = GRID_PADDING[padding_mode]
+    cdef int64_t N, C, IH, IW, OH, OW
+    cdef char *pgx = NULL
+    cdef char *pgg = NULL
+    _grid_args(x, grid, op)
+    _same_dtype(x, gy, op)
+    N = x._shape[0]; C = x._shape[1]; IH = x._shape[2]; IW = x._shape[3]
+    OH = grid._shape[1]; OW = grid._shape[2]
+    if gy._ndim != 4 or gy._shape[0] != N or gy._shape[1] != C or gy._shape[2] != OH or gy._shape[3] != OW:
+        raise RuntimeError(f"{op}: grad_output {_sz(gy)} does not match")
+    x = _contiguous(x)
+    grid = _contiguous(grid)
+    gy = _contiguous(gy)
+    if need_input:
+        gx = _empty(x._dtype, 4, x._shape)
+        pgx = gx._data
+    if need_grid:
+        gg = _empty(x._dtype, 4, grid._shape)
+        pgg = gg._data
+    with nogil:
+        if x._dtype == CT_FLOAT32:
+            err = ct_grid_sample_bwd_f32(<float *>gy._data, <float *>x._data, <float *>grid._data, <float *>pgx,
+                                         <float *>pgg, N, C, IH, IW, OH, OW, m, pm, align_corners)
+        else:
+            err = ct_grid_sample_bwd_f64(<double *>gy._data, <double *>x._data, <double *>grid._data,
+                                         <double *>pgx, <double *>pgg, N, C, IH, IW, OH, OW, m, pm, align_corners)
+    _check_err(err, op)
+    return gx, gg

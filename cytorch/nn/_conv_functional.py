@@ -15,6 +15,14 @@ from cytorch.nn import _conv_formulas as _F
 __all__ = [
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "unfold", "fold",
+    "max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
+    "max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d",
+    "avg_pool1d", "avg_pool2d", "avg_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices",
+    "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid",
+    "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
 ]
 
 _LEGACY = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
@@ -430,3 +438,685 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     if half is not None:
         y = y.to(x.dtype)
     return y.squeeze(0) if input.dim() == 2 else y
+
+
+# ---------------------------------------------------------------- pooling
+
+def _pool_ints(v, n, name, fname):
+    """kernel_size / stride / padding / dilation of an n-d pool: an int or a tuple of 1 or n ints."""
+    if hasattr(v, "__index__") and not isinstance(v, bool):
+        return (v.__index__(),) * n
+    if isinstance(v, (tuple, list)) and len(v) in (1, n) and all(hasattr(i, "__index__") for i in v):
+        return tuple(i.__index__() for i in v) * (n if len(v) == 1 else 1)
+    what = {1: "a single int", 2: "a single int, or a tuple of two ints",
+            3: "a single int, or a tuple of three ints"}[n]
+    raise RuntimeError(f"{fname}: {name} must either be {what}")
+
+
+def _pool_input(input, nsp, fname):
+    _tensor(input, fname, "input")
+    if input.dim() not in (nsp + 1, nsp + 2) or any(s == 0 for s in input.shape[-nsp - 1:]):
+        lo, hi = nsp + 1, nsp + 2
+        raise RuntimeError(f"non-empty {lo}D or {hi}D (batch mode) tensor expected for input")
+    return _batched(input, nsp, fname)
+
+
+def _pool_out_size(i, k, s, p, d, ceil_mode):
+    o = (i + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (o - 1) * s >= i + p:
+        o -= 1
+    return o
+
+
+def _pool_sizes(x, nsp, k, stride, pad, dil, ceil_mode, fname):
+    if any(v <= 0 for v in k):
+        raise RuntimeError(f"kernel size should be greater than zero, but got {k}")
+    if any(v <= 0 for v in stride):
+        raise RuntimeError("stride should not be zero")
+    if any(v <= 0 for v in dil):
+        raise RuntimeError(f"dilation should be greater than zero, but got dilation {dil}")
+    for kk, pp, dd in zip(k, pad, dil):
+        if pp < 0 or pp > ((kk - 1) * dd + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pp}, "
+                               f"kernel_size={kk} and dilation={dd}")
+    insize = tuple(x.shape[2:])
+    out = tuple(_pool_out_size(i, kk, s, pp, dd, ceil_mode) for i, kk, s, pp, dd in zip(insize, k, stride, pad, dil))
+    if any(o < 1 for o in out):
+        c = x.shape[1]
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (c,) + insize))}). Calculated output size: "
+                           f"({'x'.join(map(str, (c,) + out))}). Output size is too small")
+    return out
+
+
+def _float_or_raise(x, fname):
+    half = _float_kind(x, fname)
+    return x if half is None else x.to(half)
+
+
+def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nsp, fname):
+    x, unbatched = _pool_input(input, nsp, fname)
+    k = _pool_ints(kernel_size, nsp, "kernel_size", fname)
+    st = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else \
+        _pool_ints(stride, nsp, "stride", fname)
+    pad = _pool_ints(padding, nsp, "padding", fname)
+    dil = _pool_ints(dilation, nsp, "dilation", fname)
+    out = _pool_sizes(x, nsp, k, st, pad, dil, ceil_mode, fname)
+    y, idx = _F.max_pool(_float_or_raise(x, fname), out, k, st, pad, dil, return_indices)
+    if y.dtype != x.dtype:
+        y = y.to(x.dtype)
+    if unbatched:
+        y = y.squeeze(0)
+        idx = idx.squeeze(0) if idx is not None else None
+    return (y, idx) if return_indices else y
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """1-d max pooling over (N, C, L) or (C, L).
+
+    Args:
+        kernel_size: window size; stride: defaults to kernel_size; padding: implicit -inf on
+            both sides (at most half the kernel); dilation: spacing of window elements;
+        ceil_mode: round the output size up (windows may start in the right padding, not past it);
+        return_indices: also return the flat index of each maximum (for max_unpool1d).
+
+    Shape:
+        L_out = floor((L + 2*padding - dilation*(kernel_size - 1) - 1) / stride + 1) (ceil with ceil_mode)
+
+    Example::
+        >>> F.max_pool1d(cytorch.tensor([[[1., 3., 2., 5.]]]), 2).tolist()
+        [[[3.0, 5.0]]]
+    """
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1, "max_pool1d")
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """2-d max pooling over (N, C, H, W) or (C, H, W); arguments as max_pool1d, each an int or a pair.
+    NaN propagates (a window holding NaN gives NaN).
+
+    Example::
+        >>> F.max_pool2d(cytorch.arange(16.).reshape(1, 1, 4, 4), 2).tolist()
+        [[[[5.0, 7.0], [13.0, 15.0]]]]
+    """
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2, "max_pool2d")
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """3-d max pooling over (N, C, D, H, W) or (C, D, H, W); arguments as max_pool1d.
+
+    Example::
+        >>> F.max_pool3d(cytorch.arange(8.).reshape(1, 1, 2, 2, 2), 2).item()
+        7.0
+    """
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3, "max_pool3d")
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """max_pool1d returning (values, indices)."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, True, 1, "max_pool1d")
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """max_pool2d returning (values, indices)."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, True, 2, "max_pool2d")
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """max_pool3d returning (values, indices)."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, True, 3, "max_pool3d")
+
+
+def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nsp, fname):
+    _tensor(input, fname, "input")
+    _tensor(indices, fname, "indices")
+    k = _pool_ints(kernel_size, nsp, "kernel_size", fname)
+    st = k if stride is None else _pool_ints(stride, nsp, "stride", fname)
+    pad = _pool_ints(padding, nsp, "padding", fname)
+    x, unbatched = _batched(input, nsp, fname)
+    idx = indices.unsqueeze(0) if unbatched else indices
+    insize = tuple(x.shape[2:])
+    default = tuple((i - 1) * s + kk - 2 * p for i, s, kk, p in zip(insize, st, k, pad))
+    if output_size is None:
+        size = default
+    else:
+        size = tuple(int(v) for v in output_size)
+        if len(size) == nsp + 2 or len(size) == nsp + 1:
+            size = size[-nsp:]
+        if len(size) != nsp:
+            raise ValueError(f"output_size should be a sequence containing {nsp} or {nsp + 2} elements, "
+                             f"but it has a length of '{len(size)}'")
+        for o, dflt, s in zip(size, default, st):
+            if o < dflt - s or o > dflt + s:
+                raise ValueError(f"invalid output_size \"{list(size)}\" (dim {list(size).index(o)} must be between "
+                                 f"{dflt - s} and {dflt + s})")
+    if idx.dtype != _t.int64:
+        raise RuntimeError(f"elements in indices should be type int64 but got: {idx.dtype}")
+    y = _F.max_unpool(_float_or_raise(x, fname), idx, size)
+    if y.dtype != x.dtype:
+        y = y.to(x.dtype)
+    return y.squeeze(0) if unbatched else y
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of max_pool1d: put each value at its index, zeros elsewhere.
+
+    Args:
+        input, indices: the outputs of max_pool1d(..., return_indices=True).
+        kernel_size, stride, padding: as given to max_pool1d; output_size: the exact size wanted
+            (within one stride of the default (L_in - 1)*stride - 2*padding + kernel_size).
+
+    Example::
+        >>> y, i = F.max_pool1d(cytorch.tensor([[[1., 3., 2., 5.]]]), 2, return_indices=True)
+        >>> F.max_unpool1d(y, i, 2).tolist()
+        [[[0.0, 3.0, 0.0, 5.0]]]
+    """
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1, "max_unpool1d")
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of max_pool2d (see max_unpool1d); indices index the H*W output plane."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2, "max_unpool2d")
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of max_pool3d (see max_unpool1d)."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3, "max_unpool3d")
+
+
+def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, nsp, fname):
+    x, unbatched = _pool_input(input, nsp, fname)
+    k = _pool_ints(kernel_size, nsp, "kernel_size", fname)
+    st = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else \
+        _pool_ints(stride, nsp, "stride", fname)
+    pad = _pool_ints(padding, nsp, "padding", fname)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    out = _pool_sizes(x, nsp, k, st, pad, (1,) * nsp, ceil_mode, fname)
+    y = _F.avg_pool(_float_or_raise(x, fname), out, k, st, pad, bool(count_include_pad),
+                    int(divisor_override) if divisor_override is not None else 0)
+    if y.dtype != x.dtype:
+        y = y.to(x.dtype)
+    return y.squeeze(0) if unbatched else y
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """1-d average pooling over (N, C, L) or (C, L).
+
+    Args:
+        kernel_size, stride (default kernel_size), padding (zeros, at most half the kernel),
+        ceil_mode: as max_pool1d;
+        count_include_pad: divide by the window size including the padding (else only the
+            input values in it).
+
+    Example::
+        >>> F.avg_pool1d(cytorch.tensor([[[1., 3., 2., 6.]]]), 2).tolist()
+        [[[2.0, 4.0]]]
+    """
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1, "avg_pool1d")
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """2-d average pooling over (N, C, H, W) or (C, H, W); as avg_pool1d, plus divisor_override
+    (divide every window by this number instead).
+
+    Example::
+        >>> F.avg_pool2d(cytorch.ones(1, 1, 4, 4), 2, divisor_override=1).tolist()
+        [[[[4.0, 4.0], [4.0, 4.0]]]]
+    """
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2,
+                     "avg_pool2d")
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """3-d average pooling over (N, C, D, H, W) or (C, D, H, W); as avg_pool2d."""
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 3,
+                     "avg_pool3d")
+
+
+def _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, nsp, fname):
+    k = _pool_ints(kernel_size, nsp, "kernel_size", fname)
+    avg = (avg_pool1d, avg_pool2d, avg_pool3d)[nsp - 1]
+    if stride is not None:
+        out = avg(input.pow(norm_type), k, stride, 0, ceil_mode)
+    else:
+        out = avg(input.pow(norm_type), k, padding=0, ceil_mode=ceil_mode)
+    return (_t.sign(out) * _t.relu(_t.abs(out))).mul(math.prod(k)).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling: (sum over the window of x^p)^(1/p), p = norm_type (PyTorch's formula,
+    so windows of negative sums give NaN for fractional 1/p, as there).
+
+    Example::
+        >>> F.lp_pool1d(cytorch.tensor([[[3., 4.]]]), 2, 2).tolist()
+        [[[5.0]]]
+    """
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 1, "lp_pool1d")
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """2-d power-average pooling (see lp_pool1d)."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 2, "lp_pool2d")
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """3-d power-average pooling (see lp_pool1d)."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 3, "lp_pool3d")
+
+
+def _adaptive_size(x, output_size, nsp, fname):
+    if hasattr(output_size, "__index__") and not isinstance(output_size, bool):
+        size = (output_size.__index__(),) * nsp
+    else:
+        size = tuple(output_size)
+        if len(size) == 1 and nsp > 1:
+            size = size * nsp
+        if len(size) != nsp:
+            raise RuntimeError(f"{fname}: output_size must be {nsp}")
+        size = tuple(x.shape[2 + d] if v is None else int(v) for d, v in enumerate(size))
+    if any(v < 0 for v in size):
+        raise RuntimeError(f"{fname}: elements of output_size must be greater than or equal to 0 but received "
+                           f"{list(size)}")
+    return size
+
+
+def _adaptive_input(input, nsp, fname):
+    _tensor(input, fname, "input")
+    if input.dim() not in (nsp + 1, nsp + 2):
+        raise RuntimeError(f"{fname}(): Expected {nsp + 1}D or {nsp + 2}D tensor, but got {list(input.shape)}")
+    for d in range(input.dim() - nsp, input.dim()):
+        if input.shape[d] == 0:
+            raise RuntimeError(f"{fname}(): Expected input to have non-zero size for non-batch dimensions, but "
+                               f"input has sizes {list(input.shape)} with dimension {d} being empty")
+    return _batched(input, nsp, fname)
+
+
+def _adaptive_avg(input, output_size, nsp, fname):
+    x, unbatched = _adaptive_input(input, nsp, fname)
+    size = _adaptive_size(x, output_size, nsp, fname)
+    y = _F.adaptive_avg_pool(_float_or_raise(x, fname), size)
+    if y.dtype != x.dtype:
+        y = y.to(x.dtype)
+    return y.squeeze(0) if unbatched else y
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average pooling to a given output size: output o averages input [floor(o*L/O), ceil((o+1)*L/O)).
+
+    Args:
+        input: (N, C, L) or (C, L); output_size: an int.
+
+    Example::
+        >>> F.adaptive_avg_pool1d(cytorch.tensor([[[1., 2., 3., 4.]]]), 2).tolist()
+        [[[1.5, 3.5]]]
+    """
+    return _adaptive_avg(input, output_size, 1, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """2-d adaptive average pooling; output_size an int or a pair (None keeps that input size).
+
+    Example::
+        >>> F.adaptive_avg_pool2d(cytorch.ones(1, 3, 7, 5), 1).shape
+        cytorch.Size([1, 3, 1, 1])
+    """
+    return _adaptive_avg(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """3-d adaptive average pooling (see adaptive_avg_pool2d)."""
+    return _adaptive_avg(input, output_size, 3, "adaptive_avg_pool3d")
+
+
+def _adaptive_max(input, output_size, return_indices, nsp, fname):
+    x, unbatched = _adaptive_input(input, nsp, fname)
+    size = _adaptive_size(x, output_size, nsp, fname)
+    y, idx = _F.adaptive_max_pool(_float_or_raise(x, fname), size)
+    if y.dtype != x.dtype:
+        y = y.to(x.dtype)
+    if unbatched:
+        y, idx = y.squeeze(0), idx.squeeze(0)
+    return (y, idx) if return_indices else y
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max pooling to a given output size (windows as adaptive_avg_pool1d); return_indices also
+    returns the flat index of each maximum.
+
+    Example::
+        >>> F.adaptive_max_pool1d(cytorch.tensor([[[1., 2., 3., 4.]]]), 2).tolist()
+        [[[2.0, 4.0]]]
+    """
+    return _adaptive_max(input, output_size, return_indices, 1, "adaptive_max_pool1d")
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """2-d adaptive max pooling (see adaptive_max_pool1d)."""
+    return _adaptive_max(input, output_size, return_indices, 2, "adaptive_max_pool2d")
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """3-d adaptive max pooling (see adaptive_max_pool1d)."""
+    return _adaptive_max(input, output_size, return_indices, 3, "adaptive_max_pool3d")
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    return _adaptive_max(input, output_size, True, 1, "adaptive_max_pool1d")
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    return _adaptive_max(input, output_size, True, 2, "adaptive_max_pool2d")
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    return _adaptive_max(input, output_size, True, 3, "adaptive_max_pool3d")
+
+
+# ---------------------------------------------------------------- interpolation
+
+_MODE_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resize (N, C, *spatial) with 1 to 3 spatial dims to ``size`` or by ``scale_factor``.
+
+    Args:
+        size: output spatial size (an int or one per dim); or scale_factor (a float or one per
+            dim; the output size is floor(input_size * scale_factor)).
+        mode: 'nearest' (PyTorch's legacy index floor(o * in/out)), 'nearest-exact',
+            'linear' (3-d input), 'bilinear' / 'bicubic' (4-d), 'trilinear' (5-d), 'area'
+            (adaptive average pooling).
+        align_corners: for the interpolating modes, map corner pixel centres to corner pixel
+            centres (True) or pixel edges to edges (False, the default).
+        recompute_scale_factor: compute the scale from the output size instead of passing the
+            given scale factor to the kernel.
+        antialias: not supported (raises NotImplementedError when True).
+
+    Shape:
+        (N, C, *size)
+
+    Example::
+        >>> F.interpolate(cytorch.tensor([[[1., 2.]]]), scale_factor=2, mode='linear').tolist()
+        [[[1.0, 1.25, 1.75, 2.0]]]
+    """
+    _tensor(input, "interpolate", "input")
+    interp = ("linear", "bilinear", "bicubic", "trilinear")
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating modes: "
+                             "linear | bilinear | bicubic | trilinear")
+    elif mode in interp:
+        if align_corners is None:
+            align_corners = False
+    else:
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) "
+                                  f"for the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+                                  f"nearest-exact (got {mode})")
+    dim = input.dim() - 2
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        scales = None
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input "
+                                 f"with spatial dimensions of {list(input.shape[2:])} and output size of {size}. "
+                                 f"Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in "
+                                 f"(o1, o2, ...,oK) format.")
+            out = tuple(int(v) for v in size)
+        else:
+            out = (int(size),) * dim
+    elif scale_factor is not None:
+        out = None
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != dim:
+                raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got "
+                                 f"input with spatial dimensions of {list(input.shape[2:])} and scale_factor of "
+                                 f"shape {scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) "
+                                 f"format and scale_factor in (s1, s2, ...,sK) format.")
+            scales = tuple(float(v) for v in scale_factor)
+        else:
+            scales = (float(scale_factor),) * dim
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if mode == "area" and out is None:
+        recompute_scale_factor = True
+    if out is None:
+        out = tuple(int(math.floor(float(n) * s)) for n, s in zip(input.shape[2:], scales))
+    if recompute_scale_factor:
+        scales = None
+    if antialias:
+        if not (mode in ("bilinear", "bicubic") and input.dim() == 4):
+            raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D "
+                             "tensor as input")
+        raise NotImplementedError("interpolate: antialias=True is not supported by cytorch yet")
+    if dim not in (1, 2, 3):
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) "
+                                  f"for the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+                                  f"nearest-exact (got {mode})")
+    if mode in _MODE_DIMS and _MODE_DIMS[mode] != dim:
+        raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {_MODE_DIMS[mode] + 2}D input")
+    if mode == "area":
+        return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dim - 1](input, out)
+    if any(o <= 0 for o in out):
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({', '.join(map(str, input.shape[2:]))}) "
+                           f"and output ({', '.join(map(str, out))})")
+    if input.dim() >= 2 and input.shape[1] == 0 and input.shape[0] != 0:
+        raise RuntimeError(f"Non-empty {dim + 2}D data tensor expected but got a tensor with sizes "
+                           f"{list(input.shape)}")
+    sc = scales if scales is not None else (None,) * dim
+    y = _F.resample(_float_or_raise(input, "upsample_" + mode), out, sc, mode,
+                    bool(align_corners) if mode in interp else False)
+    return y.to(input.dtype) if y.dtype != input.dtype else y
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated alias of interpolate (same arguments)."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """interpolate(..., mode='nearest') (deprecated alias)."""
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """interpolate(..., mode='bilinear', align_corners=True) (deprecated alias)."""
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# ---------------------------------------------------------------- grid sampling
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """Sample ``input`` at the locations of ``grid`` (normalized: -1 and 1 are the input's edges
+    (align_corners=False) or its corner pixel centres (True)).
+
+    Args:
+        input: (N, C, H_in, W_in).
+        grid: (N, H_out, W_out, 2), the last dim (x, y).
+        mode: 'bilinear' | 'nearest' | 'bicubic'.
+        padding_mode: 'zeros' | 'border' | 'reflection' (values for locations outside).
+        align_corners: default False.
+
+    Shape:
+        (N, C, H_out, W_out). Differentiable in input and grid (once, as in PyTorch).
+
+    Example::
+        >>> F.grid_sample(cytorch.ones(1, 1, 2, 2), cytorch.zeros(1, 1, 1, 2)).item()
+        1.0
+    """
+    _tensor(input, "grid_sample", "input")
+    _tensor(grid, "grid_sample", "grid")
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
+                         f"but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    if input.dim() == 5:
+        raise NotImplementedError("grid_sample: 5-D (volumetric) inputs are not supported by cytorch yet")
+    if input.dim() != 4:
+        raise RuntimeError(f"grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, "
+                           f"but got input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    if grid.dim() != 4 or grid.shape[-1] != 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size 2 in last dimension, but got grid with "
+                           f"sizes {list(grid.shape)}")
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got input with "
+                           f"sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but input has "
+                           f"{input.dtype} and grid has {grid.dtype}")
+    if any(s == 0 for s in input.shape[2:]):
+        raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
+                           f"sizes {list(input.shape)} with dimension {2 + list(input.shape[2:]).index(0)} being empty")
+    half = _float_kind(input, "grid_sampler_2d")
+    x, g = (input, grid) if half is None else (input.to(half), grid.to(half))
+    y = _F.grid_sample(x, g, mode, padding_mode, bool(align_corners))
+    return y if half is None else y.to(input.dtype)
+
+
+def _linspace_from_neg_one(n, align_corners, dtype):
+    if n <= 1:
+        return _t.zeros(1, dtype=dtype)
+    r = _t.linspace(-1, 1, n, dtype=dtype)
+    return r if align_corners else r * ((n - 1) / n)
+
+
+def affine_grid(theta, size, align_corners=None):
+    """The sampling grid of an affine map, for grid_sample: grid[n, h, w] = theta[n] @ (x_w, y_h, 1).
+
+    Args:
+        theta: (N, 2, 3) for 2-d (or (N, 3, 4) for 3-d) affine matrices.
+        size: the target size (N, C, H, W) (or (N, C, D, H, W)).
+        align_corners: as in grid_sample (default False).
+
+    Shape:
+        (N, H, W, 2) (or (N, D, H, W, 3)); differentiable in theta.
+
+    Example::
+        >>> F.affine_grid(cytorch.tensor([[[1., 0., 0.], [0., 1., 0.]]]), (1, 1, 2, 2), align_corners=True).tolist()
+        [[[[-1.0, -1.0], [1.0, -1.0]], [[-1.0, 1.0], [1.0, 1.0]]]]
+    """
+    _tensor(theta, "affine_grid", "theta")
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = tuple(int(v) for v in size)
+    if len(size) == 4:
+        if theta.dim() != 3 or theta.shape[-2] != 2 or theta.shape[-1] != 3:
+            raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. "
+                             f"Got {list(theta.shape)}.")
+        spatial = size[-2:]
+    elif len(size) == 5:
+        if theta.dim() != 3 or theta.shape[-2] != 3 or theta.shape[-1] != 4:
+            raise ValueError(f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {size}. "
+                             f"Got {list(theta.shape)}.")
+        spatial = size[-3:]
+    else:
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                                  f"respectively. Got size {size}.")
+    if min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    if theta.shape[0] != size[0]:
+        raise RuntimeError(f"Expected theta to have batch size {size[0]}, but got {theta.shape[0]}")
+    ac = bool(align_corners)
+    dt = theta.dtype
+    # base[..., :] = (x, y[, z], 1): x varies along the last spatial dim
+    axes = [_linspace_from_neg_one(n, ac, dt) for n in reversed(spatial)]
+    npts = math.prod(spatial)
+    cols = []
+    for i, ax in enumerate(axes):
+        shape = [1] * len(spatial)
+        shape[len(spatial) - 1 - i] = ax.shape[0]
+        cols.append(ax.reshape(shape).expand(*spatial).reshape(npts))
+    cols.append(_t.ones(npts, dtype=dt))
+    base = _t.stack(cols, 1)
+    grid = _t.matmul(base.unsqueeze(0), theta.transpose(1, 2))
+    return grid.reshape((size[0],) + tuple(spatial) + (len(spatial),))
+
+
+# ---------------------------------------------------------------- pixel and channel rearranging
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C*r^2, H, W) -> (*, C, H*r, W*r): channel blocks of r^2 become r x r pixel blocks.
+
+    Example::
+        >>> F.pixel_shuffle(cytorch.arange(4.).reshape(1, 4, 1, 1), 2).tolist()
+        [[[[0.0, 1.0], [2.0, 3.0]]]]
+    """
+    _tensor(input, "pixel_shuffle", "input")
+    r = int(upscale_factor)
+    if input.dim() < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.dim()} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    c, h, w = input.shape[-3:]
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
+                           f"of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    lead = tuple(input.shape[:-3])
+    n = len(lead)
+    x = input.reshape(lead + (c // (r * r), r, r, h, w))
+    x = x.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)
+    return x.reshape(lead + (c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H*r, W*r) -> (*, C*r^2, H, W), the inverse of pixel_shuffle.
+
+    Example::
+        >>> F.pixel_unshuffle(cytorch.arange(4.).reshape(1, 1, 2, 2), 2).reshape(-1).tolist()
+        [0.0, 1.0, 2.0, 3.0]
+    """
+    _tensor(input, "pixel_unshuffle", "input")
+    r = int(downscale_factor)
+    if input.dim() < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.dim()} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    c, h, w = input.shape[-3:]
+    if h % r:
+        raise RuntimeError(f"pixel_unshuffle expects height to be divisible by downscale_factor, but input.size(-2)="
+                           f"{h} is not divisible by {r}")
+    if w % r:
+        raise RuntimeError(f"pixel_unshuffle expects width to be divisible by downscale_factor, but input.size(-1)="
+                           f"{w} is not divisible by {r}")
+    lead = tuple(input.shape[:-3])
+    n = len(lead)
+    x = input.reshape(lead + (c, h // r, r, w // r, r))
+    x = x.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
+    return x.reshape(lead + (c * r * r, h // r, w // r))
+
+
+def channel_shuffle(input, groups):
+    """(N, g*k, *) -> (N, k*g, *): channel c*k + j moves to j*g + c (ShuffleNet's shuffle).
+
+    Example::
+        >>> F.channel_shuffle(cytorch.arange(4.).reshape(1, 4, 1), 2).reshape(-1).tolist()
+        [0.0, 2.0, 1.0, 3.0]
+    """
+    _tensor(input, "channel_shuffle", "input")
+    g = int(groups)
+    if input.dim() < 3:
+        raise RuntimeError(f"channel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.dim()} dimension(s)")
+    if g <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{g}")
+    c = input.shape[1]
+    if c % g:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {g} groups.")
+    rest = tuple(input.shape[2:])
+    x = input.reshape((input.shape[0], g, c // g) + rest).transpose(1, 2)
+    return x.reshape(input.shape)
+
+
+native_channel_shuffle = channel_shuffle

@@ -122,6 +122,49 @@ def cases(ct, torch):
     ]
 
 
+# ---------------------------------------------------------------- nn (Module system, Linear)
+
+def nn_cases(ct, torch):
+    """Rows for nn.Module/Linear. The MLP uses a one-line ReLU module over ``lib.relu`` in both
+    libraries, so it runs before nn.ReLU exists."""
+
+    def relu_module(lib):
+        class ReLU(lib.nn.Module):
+            def forward(self, x):
+                return lib.relu(x)
+        return ReLU()
+
+    def module_call(lib):
+        m, x = lib.nn.Identity(), lib.ones(1)
+        return lambda: m(x)
+
+    def linear_fwd(lib):
+        lib.manual_seed(0)
+        m, x = lib.nn.Linear(784, 128), _inputs(lib, (64, 784), 0)
+        return lambda: m(x)
+
+    def mlp(batch):
+        def make(lib):
+            lib.manual_seed(0)
+            model = lib.nn.Sequential(lib.nn.Flatten(), lib.nn.Linear(784, 128), relu_module(lib),
+                                      lib.nn.Linear(128, 10))
+            x = _inputs(lib, (batch, 1, 28, 28), 0)
+
+            def step():
+                model.zero_grad()
+                model(x).sum().backward()
+            return step
+        return make
+
+    needs = ("nn.Module", "nn.Linear", "nn.Flatten", "nn.Sequential", "relu", "manual_seed", "Tensor.backward")
+    return [
+        ("Module call (Identity)", ("nn.Identity",), module_call),
+        ("Linear 784->128 fwd, b64", ("nn.Linear", "manual_seed"), linear_fwd),
+        ("MLP 784-128-10 fwd+bwd b64", needs, mlp(64)),
+        ("MLP 784-128-10 fwd+bwd b512", needs, mlp(512)),
+    ]
+
+
 def raw_sgemm(n):
     from scipy.linalg import blas
     rng = np.random.default_rng(0)
@@ -166,7 +209,7 @@ def main(argv=None):
     print("-" * len(head))
     skipped = []
     results = {}
-    for name, needs, make in cases(cytorch, torch):
+    for name, needs, make in cases(cytorch, torch) + nn_cases(cytorch, torch):
         if args.only and args.only not in name:
             continue
         if not _has(cytorch, *needs):

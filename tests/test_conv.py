@@ -381,3 +381,220 @@ def test_kernel_level_checks():
     with pytest.raises(RuntimeError, match="invalid convolution geometry"):
         _conv.conv_forward(cytorch.randn(1, 3, 5, 5), cytorch.randn(2, 3, 3, 3), None, (3, 3), (0, 1), (0, 0),
                            (1, 1), 1)
+
+
+# ---------------------------------------------------------------- layers
+
+import cytorch.nn as nn  # noqa: E402
+
+
+def _copy_params(src_torch, dst):
+    """Load a torch module's parameters into the cytorch module with the same state_dict keys."""
+    sd = {k: cytorch.tensor(v.detach().numpy()) for k, v in src_torch.state_dict().items()}
+    dst.load_state_dict(sd)
+
+
+@pytest.mark.parametrize("cls,args,kw,shape", [
+    ("Conv1d", (4, 6, 3), dict(stride=2, padding=1), (2, 4, 9)),
+    ("Conv2d", (4, 6, (3, 2)), dict(padding=1, dilation=(1, 2), groups=2), (2, 4, 7, 8)),
+    ("Conv2d", (4, 6, 3), dict(padding="same", padding_mode="reflect"), (2, 4, 7, 8)),
+    ("Conv2d", (4, 6, 3), dict(padding=2, padding_mode="replicate", bias=False), (2, 4, 7, 8)),
+    ("Conv2d", (4, 6, 4), dict(padding="same", padding_mode="circular"), (2, 4, 7, 8)),
+    ("Conv3d", (2, 4, 3), dict(padding=(1, 0, 1), padding_mode="circular"), (1, 2, 4, 5, 6)),
+    ("ConvTranspose1d", (4, 6, 3), dict(stride=2, output_padding=1), (2, 4, 5)),
+    ("ConvTranspose2d", (4, 6, 3), dict(stride=2, padding=1, groups=2, dilation=2), (2, 4, 5, 4)),
+    ("ConvTranspose3d", (2, 4, 2), dict(stride=2), (1, 2, 2, 3, 3)),
+])
+def test_conv_layers_vs_torch(torch, cls, args, kw, shape):
+    tm = getattr(torch.nn, cls)(*args, **kw).double()
+    cm = getattr(nn, cls)(*args, **kw).double()
+    assert list(cm.state_dict().keys()) == list(tm.state_dict().keys())
+    assert [tuple(v.shape) for v in cm.state_dict().values()] == [tuple(v.shape) for v in tm.state_dict().values()]
+    assert repr(cm) == repr(tm)
+    _copy_params(tm, cm)
+    x = RNG.standard_normal(shape)
+    xc, xt = cytorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yc, yt = cm(xc), tm(xt)
+    assert_close(yc, yt.detach().numpy(), rtol=1e-10, atol=1e-10)
+    g = RNG.standard_normal(tuple(yt.shape))
+    yc.backward(cytorch.tensor(g))
+    yt.backward(torch.tensor(g))
+    assert_close(xc.grad, xt.grad.numpy(), rtol=1e-10, atol=1e-10)
+    assert_close(cm.weight.grad, tm.weight.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_conv_default_init_distribution():
+    m = nn.Conv2d(16, 32, 3)
+    bound = 1 / np.sqrt(16 * 9)           # kaiming_uniform_(a=sqrt(5)) and the bias rule give the same bound
+    w, b = np_of(m.weight), np_of(m.bias)
+    assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
+    assert abs(w.std() - bound / np.sqrt(3)) < 0.1 * bound
+    t = nn.ConvTranspose2d(16, 8, 3, groups=2)
+    assert t.weight.shape == (16, 4, 3, 3)
+    assert np.abs(np_of(t.bias)).max() <= 1 / np.sqrt(4 * 9)
+
+
+def test_conv_transpose_output_size(torch):
+    tm = torch.nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1).double()
+    cm = nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1).double()
+    _copy_params(tm, cm)
+    x = RNG.standard_normal((1, 3, 4, 5))
+    for size in [(7, 9), (8, 10), [1, 2, 8, 9]]:
+        assert_close(cm(cytorch.tensor(x), output_size=size),
+                     tm(torch.tensor(x), output_size=size).detach().numpy(), rtol=1e-10, atol=1e-10)
+    with pytest.raises(ValueError, match="requested an output size"):
+        cm(cytorch.tensor(x), output_size=(10, 9))
+
+
+@pytest.mark.parametrize("args,kw,exc,msg", [
+    ((4, 4, 3), dict(groups=3), ValueError, "in_channels must be divisible by groups"),
+    ((4, 6, 3), dict(groups=4), ValueError, "out_channels must be divisible by groups"),
+    ((4, 6, 3), dict(groups=0), ValueError, "groups must be a positive integer"),
+    ((4, 6, 3), dict(padding="foo"), ValueError, "Invalid padding string 'foo'"),
+    ((4, 6, 3), dict(padding="same", stride=2), ValueError, "padding='same' is not supported for strided"),
+    ((4, 6, 3), dict(padding_mode="foo"), ValueError, "padding_mode must be one of"),
+])
+def test_conv_layer_errors(args, kw, exc, msg):
+    with pytest.raises(exc) as e:
+        nn.Conv2d(*args, **kw)
+    assert msg in str(e.value)
+    with pytest.raises(ValueError, match='Only "zeros" padding mode is supported for ConvTranspose2d'):
+        nn.ConvTranspose2d(4, 6, 3, padding_mode="reflect")
+
+
+@pytest.mark.parametrize("cls,args,shape", [
+    ("ZeroPad1d", ((1, 2),), (2, 3, 4)), ("ZeroPad2d", (2,), (2, 3, 4, 5)), ("ZeroPad3d", ((1, 0, 2, 1, 0, 1),), (1, 2, 3, 4, 5)),
+    ("ConstantPad1d", (2, 3.5), (2, 3, 4)), ("ConstantPad2d", ((1, -1, 2, 0), -1.0), (2, 3, 4, 5)),
+    ("ConstantPad3d", (1, 2.0), (2, 3, 4, 5)),
+    ("ReflectionPad1d", (2,), (2, 3, 4)), ("ReflectionPad2d", ((1, 2, 3, 0),), (2, 3, 4, 5)),
+    ("ReflectionPad3d", (1,), (1, 2, 3, 4, 5)), ("ReplicationPad1d", ((3, 1),), (3, 4)),
+    ("ReplicationPad2d", (2,), (2, 3, 4, 5)), ("ReplicationPad3d", ((1, 2, 0, 1, 2, 0),), (1, 2, 3, 4, 5)),
+    ("CircularPad1d", (2,), (2, 3, 4)), ("CircularPad2d", ((1, 2, 3, 1),), (2, 3, 4, 5)),
+    ("CircularPad3d", (1,), (1, 2, 3, 4, 5)),
+])
+def test_padding_layers_vs_torch(torch, cls, args, shape):
+    cm, tm = getattr(nn, cls)(*args), getattr(torch.nn, cls)(*args)
+    assert repr(cm) == repr(tm)
+    x = RNG.standard_normal(shape)
+    xc, xt = cytorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yc, yt = cm(xc), tm(xt)
+    assert_close(yc, yt.detach().numpy())
+    g = RNG.standard_normal(tuple(yt.shape))
+    yc.backward(cytorch.tensor(g))
+    yt.backward(torch.tensor(g))
+    assert_close(xc.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_padding_errors():
+    with pytest.raises(RuntimeError, match="Padding size should be less than the corresponding input dimension"):
+        nn.ReflectionPad1d(3)(cytorch.randn(1, 2, 3))
+    with pytest.raises(RuntimeError, match="wrapping around more than once"):
+        nn.CircularPad1d(4)(cytorch.randn(1, 2, 3))
+
+
+def test_fold_unfold_layers(torch):
+    x = RNG.standard_normal((2, 3, 6, 7))
+    u, ut = nn.Unfold((2, 3), padding=1, stride=2), torch.nn.Unfold((2, 3), padding=1, stride=2)
+    assert repr(u) == repr(ut)
+    cols = u(cytorch.tensor(x))
+    assert_close(cols, ut(torch.tensor(x)).numpy())
+    f, ft = nn.Fold((6, 7), (2, 3), padding=1, stride=2), torch.nn.Fold((6, 7), (2, 3), padding=1, stride=2)
+    assert repr(f) == repr(ft)
+    assert_close(f(cols), ft(torch.tensor(np_of(cols))).numpy())
+
+
+# ---------------------------------------------------------------- the seed CNNs
+
+def _relu(x):
+    return F.relu(x) if hasattr(F, "relu") else x.relu()
+
+
+def _cross_entropy(logits, target):
+    if hasattr(F, "cross_entropy"):
+        return F.cross_entropy(logits, target)
+    return -logits.log_softmax(1).gather(1, target.reshape(-1, 1)).mean()
+
+
+class SeedNet(nn.Module):
+    """shared/seeds/000 §4.2 (a 54x54 input makes the flattened size 9216)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, 1)
+        self.conv2 = nn.Conv2d(32, 64, 3, 1)
+        self.fc1 = nn.Linear(9216, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = _relu(self.conv1(x))
+        x = F.max_pool2d(x, 2, 2)
+        x = _relu(self.conv2(x))
+        x = F.max_pool2d(x, 2, 2)
+        x = x.view(-1, 9216)
+        x = _relu(self.fc1(x))
+        x = _relu(self.fc2(x))
+        return self.fc3(x)
+
+
+class SeedCNN(nn.Module):
+    """shared/seeds/003 §3.3."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels=3, out_channels=16, kernel_size=3, stride=1, padding=1)
+        self.pool1 = nn.MaxPool2d(kernel_size=2, stride=2)
+        self.conv2 = nn.Conv2d(in_channels=16, out_channels=32, kernel_size=3, stride=1, padding=1)
+        self.pool2 = nn.MaxPool2d(kernel_size=2, stride=2)
+        self.fc1 = nn.Linear(in_features=32 * 7 * 7, out_features=128)
+        self.fc2 = nn.Linear(in_features=128, out_features=10)
+
+    def forward(self, x):
+        out = self.conv1(x)
+        out = self.pool1(out)
+        out = self.conv2(out)
+        out = self.pool2(out)
+        out = out.view(out.size(0), -1)
+        out = self.fc1(out)
+        return self.fc2(out)
+
+
+@pytest.mark.parametrize("net_cls,shape", [(SeedNet, (8, 1, 54, 54)), (SeedCNN, (8, 3, 28, 28))])
+def test_seed_cnns_train(net_cls, shape):
+    cytorch.manual_seed(0)
+    net = net_cls()
+    x = cytorch.randn(*shape)
+    y = cytorch.randint(0, 10, (shape[0],))
+    losses = []
+    for _ in range(20):
+        for p in net.parameters():
+            p.grad = None
+        loss = _cross_entropy(net(x), y)
+        loss.backward()
+        with cytorch.no_grad():
+            for p in net.parameters():
+                p.sub_(0.02 * p.grad)
+        losses.append(loss.item())
+    assert np.isfinite(losses).all()
+    assert all(b < a for a, b in zip(losses, losses[1:]))     # plain gradient descent on one batch
+    assert losses[-1] < 0.7 * losses[0]
+
+
+def test_seed_net_step_matches_torch(torch):
+    """One forward/backward of the seed network in float64 with the same weights as PyTorch."""
+    net = SeedNet().double()
+    tnet = torch.nn.ModuleDict({k: getattr(torch.nn, type(m).__name__)(*a).double() for k, m, a in [
+        ("conv1", net.conv1, (1, 32, 3)), ("conv2", net.conv2, (32, 64, 3)), ("fc1", net.fc1, (9216, 120)),
+        ("fc2", net.fc2, (120, 84)), ("fc3", net.fc3, (84, 10))]})
+    net.load_state_dict({k: cytorch.tensor(v.detach().numpy()) for k, v in tnet.state_dict().items()})
+    x = RNG.standard_normal((2, 1, 54, 54))
+    tf = torch.nn.functional
+    h = tf.max_pool2d(tf.relu(tnet["conv1"](torch.tensor(x))), 2, 2)
+    h = tf.max_pool2d(tf.relu(tnet["conv2"](h)), 2, 2).reshape(-1, 9216)
+    out_t = tnet["fc3"](tf.relu(tnet["fc2"](tf.relu(tnet["fc1"](h)))))
+    out_t.square().sum().backward()
+    out_c = net(cytorch.tensor(x))
+    (out_c * out_c).sum().backward()
+    assert_close(out_c, out_t.detach().numpy(), rtol=1e-9, atol=1e-9)
+    for name in ("conv1", "conv2", "fc1"):
+        assert_close(getattr(net, name).weight.grad, tnet[name].weight.grad.numpy(), rtol=1e-8, atol=1e-8)

@@ -204,3 +204,27 @@ def test_shuffle_errors(call, msg):
     with pytest.raises(RuntimeError) as e:
         call()
     assert msg in str(e.value)
+
+
+# ---------------------------------------------------------------- layers
+
+import cytorch.nn as nn  # noqa: E402
+
+
+@pytest.mark.parametrize("cls,args,kw,shape", [
+    ("Upsample", (), dict(scale_factor=2), (1, 2, 3, 4)),
+    ("Upsample", (), dict(size=(5, 7), mode="bilinear"), (1, 2, 3, 4)),
+    ("Upsample", (), dict(scale_factor=(2.0, 1.5), mode="bicubic", align_corners=True), (1, 2, 3, 4)),
+    ("Upsample", (), dict(scale_factor=2, mode="trilinear"), (1, 2, 2, 3, 4)),
+    ("Upsample", (), dict(size=6, mode="linear"), (2, 3, 4)),
+    ("UpsamplingNearest2d", (), dict(scale_factor=3), (1, 2, 3, 4)),
+    ("UpsamplingBilinear2d", (), dict(size=(6, 5)), (1, 2, 3, 4)),
+    ("PixelShuffle", (2,), {}, (1, 8, 3, 4)),
+    ("PixelUnshuffle", (2,), {}, (1, 2, 4, 6)),
+    ("ChannelShuffle", (3,), {}, (2, 6, 2, 2)),
+])
+def test_resampling_layers_vs_torch(torch, cls, args, kw, shape):
+    cm, tm = getattr(nn, cls)(*args, **kw), getattr(torch.nn, cls)(*args, **kw)
+    assert repr(cm) == repr(tm)
+    x = RNG.standard_normal(shape)
+    _check(torch, cm, tm, x, 1e-12)

@@ -218,3 +218,44 @@ def test_kernel_level_index_check():
     from cytorch._C import _conv
     with pytest.raises(RuntimeError, match="invalid max index"):
         _conv.plane_scatter(cytorch.ones(1, 1, 2), cytorch.tensor([[[0, -1]]]), (4,), True)
+
+
+# ---------------------------------------------------------------- layers
+
+import cytorch.nn as nn  # noqa: E402
+
+
+@pytest.mark.parametrize("cls,args,kw,shape", [
+    ("MaxPool1d", (3,), dict(stride=2, padding=1), (2, 3, 9)),
+    ("MaxPool2d", ((3, 2),), dict(stride=(2, 1), dilation=(1, 2), ceil_mode=True), (2, 3, 7, 8)),
+    ("MaxPool3d", (2,), {}, (1, 2, 4, 6, 6)),
+    ("AvgPool1d", (3,), dict(stride=2, padding=1, count_include_pad=False), (2, 3, 9)),
+    ("AvgPool2d", (3, 2, 1), dict(divisor_override=4), (2, 3, 7, 8)),
+    ("AvgPool3d", (2,), dict(ceil_mode=True), (1, 2, 5, 5, 5)),
+    ("AdaptiveAvgPool1d", (4,), {}, (2, 3, 9)),
+    ("AdaptiveAvgPool2d", ((3, None),), {}, (2, 3, 7, 8)),
+    ("AdaptiveAvgPool3d", (2,), {}, (1, 2, 4, 5, 6)),
+    ("AdaptiveMaxPool1d", (4,), {}, (2, 3, 9)),
+    ("AdaptiveMaxPool2d", ((3, 4),), {}, (2, 3, 7, 8)),
+    ("AdaptiveMaxPool3d", ((1, 2, 3),), {}, (1, 2, 4, 5, 6)),
+    ("LPPool1d", (2, 3), dict(stride=2), (2, 3, 9)),
+    ("LPPool2d", (1.5, 2), {}, (2, 3, 6, 8)),
+])
+def test_pool_layers_vs_torch(torch, cls, args, kw, shape):
+    cm, tm = getattr(nn, cls)(*args, **kw), getattr(torch.nn, cls)(*args, **kw)
+    assert repr(cm) == repr(tm)
+    x = np.abs(RNG.standard_normal(shape)) + 0.1
+    _grads_vs_torch(torch, cm, tm, x, tol=1e-10)
+
+
+def test_max_pool_unpool_layers(torch):
+    x = RNG.standard_normal((1, 2, 6, 6))
+    pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
+    tpool, tunpool = torch.nn.MaxPool2d(2, return_indices=True), torch.nn.MaxUnpool2d(2)
+    assert repr(unpool) == repr(tunpool)
+    y, i = pool(cytorch.tensor(x))
+    yt, it = tpool(torch.tensor(x))
+    assert_close(unpool(y, i), tunpool(yt, it).numpy())
+    assert_close(unpool(y, i, output_size=(7, 7)), tunpool(yt, it, output_size=(7, 7)).numpy())
+    assert nn.MaxUnpool1d(2).forward(*nn.MaxPool1d(2, return_indices=True)(cytorch.tensor([[[1., 2, 3, 4]]]))).tolist() \
+        == [[[0.0, 2.0, 0.0, 4.0]]]

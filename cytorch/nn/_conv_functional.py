@@ -1120,3 +1120,73 @@ def channel_shuffle(input, groups):
 
 
 native_channel_shuffle = channel_shuffle
+
+
+# ---------------------------------------------------------------- padding (for the padding layers and
+# Conv padding_mode; nn.functional.pad itself belongs to the functional family)
+
+def _pad(input, pad, mode="constant", value=None):
+    """PyTorch's F.pad: pad = (left, right) for the last dim, then the one before, ...; negative
+    entries crop. Modes 'constant', 'reflect', 'replicate', 'circular' (the last three pad 1 to 3
+    trailing dims of a (C, *) or (N, C, *) input). Built from differentiable ops (index_select /
+    cat), so it records its own gradient."""
+    _tensor(input, "pad", "input")
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    n = len(pad) // 2
+    if n > input.dim():
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.dim()}")
+    x = input
+    if mode == "constant":
+        v = 0.0 if value is None else value
+        for i in range(n):
+            d = input.dim() - 1 - i
+            lo, hi = pad[2 * i], pad[2 * i + 1]
+            if lo < 0 or hi < 0:
+                size = x.shape[d]
+                x = x.narrow(d, max(-lo, 0), size - max(-lo, 0) - max(-hi, 0))
+            parts = []
+            for p in (lo, hi):
+                shape = list(x.shape)
+                shape[d] = max(p, 0)
+                parts.append(_t.full(shape, v, dtype=x.dtype))
+            if lo > 0 or hi > 0:
+                x = _t.cat([parts[0], x, parts[1]], d)
+        return x
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise ValueError(f"Padding mode \"{mode}\" doesn't take in value argument.")
+    if n not in (1, 2, 3) or input.dim() not in (n + 1, n + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.dim()}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    for i in range(n):
+        d = input.dim() - 1 - i
+        lo, hi = pad[2 * i], pad[2 * i + 1]
+        size = x.shape[d]
+        if mode == "reflect" and (lo >= size or hi >= size):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({lo}, {hi}) at dimension {d} of input {list(input.shape)}")
+        if mode == "circular" and (lo > size or hi > size):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if size + lo + hi <= 0:
+            raise RuntimeError(f"input tensor size {list(input.shape)} with padding {list(pad)} gives an empty "
+                               f"dimension {d}")
+        idx = []
+        for j in range(size + lo + hi):
+            s = j - lo
+            if mode == "reflect":
+                s = -s if s < 0 else (2 * (size - 1) - s if s >= size else s)
+            elif mode == "replicate":
+                s = min(max(s, 0), size - 1)
+            else:
+                s %= size
+            idx.append(s)
+        x = x.index_select(d, _t.tensor(idx, dtype=_t.int64))
+    return x

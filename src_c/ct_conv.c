@@ -1,14 +1,14 @@
-/* ct_conv.c - convolution by im2col + gemm, and direct loops for depthwise convolution.
+/* ct_conv.c - convolution: implicit gemm micro-kernels, im2col for strided convs, direct
+ * loops for depthwise convs.
  *
- * The gemm's column dimension is the output positions of the batch. It is cut into tiles
- * whose im2col block (Kg rows x tile columns) stays in cache: a tile is a run of positions
- * of one image when an image is large, or several whole images when images are small
- * (then the gemm writes a scratch [Mg, images*L] block, copied row by row into y). Per
- * tile, im2col/col2im run on OpenMP threads and the gemm on OpenBLAS's threads, one after
- * the other, so the two thread pools never compete for the cores.
- *
- * Depthwise convolutions (one input channel per group) have a K x 1 weight per output
- * channel: a gemm would be a vector product, so they are direct loops over planes.
+ * A stride-1 convolution is a gemm (output channels x output positions, depth = input
+ * channels x kernel taps) whose operand rows are the zero-padded input planes shifted by
+ * each tap's offset, so no im2col block is built (see "implicit gemm" below). A strided
+ * convolution is a 1x1 convolution of its im2col block, run by the same code. Depthwise
+ * convolutions (one input channel per group) are direct loops over planes. Everything runs
+ * on our own OpenMP threads and register-blocked kernels: no BLAS call, so no hand-offs
+ * between OpenMP's and OpenBLAS's thread pools (which stall for milliseconds each on a
+ * loaded machine), and results do not depend on the thread count.
  */
 /* FMA contraction for the micro-kernels (-std=c11 turns it off) */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -18,81 +18,36 @@
 #include <limits.h>
 #include <string.h>
 
-#define CT_CONV_TILE_BYTES (1 << 20)   /* im2col block per tile */
-#define CT_CONV_MIN_COLS 128           /* gemm columns per tile, at least */
 #define CT_CONV_GRAIN 16384            /* below this many values a loop runs on one thread */
-
-static ct_sgemm_fn ct_sgemm_p;
-static ct_dgemm_fn ct_dgemm_p;
-
-void ct_conv_set_blas(ct_sgemm_fn s, ct_dgemm_fn d) { ct_sgemm_p = s; ct_dgemm_p = d; }
-
-/* Row-major C[M,N] := alpha*op(A)*op(B) + beta*C is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ:
- * the operands swap and the flags pass through unchanged. */
-static void ct_gemm_f32(char ta, char tb, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
-                        int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
-    int m = (int)N, n = (int)M, k = (int)K, la = (int)lda, lb = (int)ldb, lc = (int)ldc;
-    ct_sgemm_p(&tb, &ta, &m, &n, &k, &alpha, (float *)B, &lb, (float *)A, &la, &beta, C, &lc);
-}
-
-static void ct_gemm_f64(char ta, char tb, int64_t M, int64_t N, int64_t K, double alpha, const double *A,
-                        int64_t lda, const double *B, int64_t ldb, double beta, double *C, int64_t ldc) {
-    int m = (int)N, n = (int)M, k = (int)K, la = (int)lda, lb = (int)ldb, lc = (int)ldc;
-    ct_dgemm_p(&tb, &ta, &m, &n, &k, &alpha, (double *)B, &lb, (double *)A, &la, &beta, C, &lc);
-}
+#define CT_COLS_BYTES (16 << 20)       /* im2col block of one chunk of images (strided convs) */
 
 static inline int64_t ct_min(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t ct_max(int64_t a, int64_t b) { return a > b ? a : b; }
 
 static inline int ct_nthreads(int64_t work) { return work >= CT_CONV_GRAIN ? ct_get_num_threads() : 1; }
 
-/* ---------------------------------------------------------------- geometry and tiling */
-
+/* ---------------------------------------------------------------- sizes */
 
 typedef struct {
     int64_t Cg, X, L, KK, Kg, Mg;
-    int pointwise;      /* 1x1 kernel, stride 1, no padding: an image is its own im2col block */
     int depthwise;      /* one input channel per group, several groups: direct loops */
-    int multi;          /* tiles hold nb whole images (else runs of <= T positions of one image) */
-    int64_t tile, nb, cols_elems, tmp_elems;
 } ct_conv_plan;
 
-static void ct_conv_make_plan(const ct_conv_geom *g, int64_t B, int64_t G, int64_t M, int64_t isz,
-                              ct_conv_plan *p) {
+static void ct_conv_make_plan(const ct_conv_geom *g, int64_t G, int64_t M, ct_conv_plan *p) {
     p->Cg = g->C;
     p->X = g->isize[0] * g->isize[1] * g->isize[2];
     p->L = g->osize[0] * g->osize[1] * g->osize[2];
     p->KK = g->k[0] * g->k[1] * g->k[2];
     p->Kg = p->Cg * p->KK;
     p->Mg = G > 0 ? M / G : 0;
-    p->pointwise = p->KK == 1;
-    for (int d = 0; d < 3; d++)
-        if (g->stride[d] != 1 || g->pad[d] != 0 || g->isize[d] != g->osize[d]) p->pointwise = 0;
     p->depthwise = p->Cg == 1 && G > 1;
-    int64_t T = CT_CONV_TILE_BYTES / (ct_max(p->Kg, 1) * isz);
-    if (T < CT_CONV_MIN_COLS) T = CT_CONV_MIN_COLS;
-    p->nb = 1;
-    p->multi = 0;
-    if (p->L <= T) {
-        p->nb = ct_max(1, ct_min(B, T / ct_max(p->L, 1)));
-        p->multi = p->nb > 1;
-        T = p->nb * p->L;
-    }
-    p->tile = T;
-    p->cols_elems = (p->pointwise && !p->multi) ? 0 : p->Kg * T;
-    p->tmp_elems = p->multi ? p->Mg * T : 0;
-    if (p->depthwise) p->cols_elems = p->tmp_elems = 0;
 }
 
 int ct_conv_check(const ct_conv_geom *g, int64_t B, int64_t G, int64_t M) {
     if (B < 0 || G < 1 || M < 0 || M % G != 0 || g->C < 0) return CT_ERR_VALUE;
-    for (int d = 0; d < 3; d++) {
+    for (int d = 0; d < 3; d++)
         if (g->isize[d] < 0 || g->osize[d] < 0 || g->k[d] < 1 || g->stride[d] < 1 || g->dil[d] < 1 || g->pad[d] < 0)
             return CT_ERR_VALUE;
-    }
-    ct_conv_plan p;
-    ct_conv_make_plan(g, B, G, M, 4, &p);
-    if (p.Kg > INT_MAX || p.Mg > INT_MAX || p.tile > INT_MAX || p.L > INT_MAX || p.X > INT_MAX) return CT_ERR_VALUE;
     return CT_OK;
 }
 
@@ -192,26 +147,6 @@ CT_IM2COL_PAR(ct_im2col_par_f32, float, ct_im2col_row_f32)
 CT_IM2COL_PAR(ct_im2col_par_f64, double, ct_im2col_row_f64)
 CT_COL2IM_PAR(ct_col2im_par_f32, float, ct_col2im_row_f32)
 CT_COL2IM_PAR(ct_col2im_par_f64, double, ct_col2im_row_f64)
-
-/* dst[i, m, :L] := src[m, i*L : (i+1)*L] (+ bias[m]) for nimg images: a gemm tile back to NCHW
- * (dir 0), or gy gathered into a tile (dir 1, dst and src swapped, no bias). */
-#define CT_TILE_COPY(NAME, T)                                                                    \
-static void NAME(T *y, int64_t ys, const T *tile, int64_t nimg, int64_t Mg, int64_t L,           \
-                 const T *bias, int dir) {                                                      \
-    int64_t ntask = nimg * Mg, n = nimg * L;                                                    \
-    _Pragma("omp parallel for num_threads(ct_nthreads(ntask * L)) schedule(static)")            \
-    for (int64_t q = 0; q < ntask; q++) {                                                       \
-        int64_t i = q / Mg, m = q - i * Mg;                                                     \
-        T *yr = y + i * ys + m * L;                                                             \
-        T *tr = (T *)tile + m * n + i * L;                                                      \
-        if (dir) { memcpy(tr, yr, (size_t)L * sizeof(T)); continue; }                           \
-        if (bias) { T bv = bias[m]; for (int64_t l = 0; l < L; l++) yr[l] = tr[l] + bv; }       \
-        else memcpy(yr, tr, (size_t)L * sizeof(T));                                             \
-    }                                                                                           \
-}
-
-CT_TILE_COPY(ct_tile_copy_f32, float)
-CT_TILE_COPY(ct_tile_copy_f64, double)
 
 /* ---------------------------------------------------------------- depthwise, direct
  * Plane (b, m) of y reads input plane c = m / mult only; each kernel tap adds w * a shifted
@@ -346,6 +281,8 @@ typedef struct {
     int64_t isz[3], osz[3], k[3], dil[3], lead[3];   /* input index = padded index - lead */
     int64_t Hp, Wp, P, Lv, L;      /* padded plane of P values; the last output is at flat Lv - 1 */
     int64_t nimg, CP;              /* images per chunk; channel stride of a chunk's planes (nimg*P) */
+    int64_t cs, is;                /* channel and image strides of the planes the kernels read */
+    int direct;                    /* 1x1, unpadded, channel-vectorised: read the input in place */
     int64_t V, NR, R, Mt;          /* vector length, positions per micro-tile, channels per tile, tiles */
     int64_t off_n, w_n, xp_n, buf_n;   /* workspace parts (elements) */
     int nth;
@@ -386,6 +323,9 @@ static void ct_impl_plan(ct_impl *q, int64_t Cin, int64_t Mout, const int64_t *i
     if (q->mode == CT_CH_WGRAD) per += q->L * q->Mt * q->R * isize;
     q->nimg = ct_max(1, ct_min(B, budget / ct_max(per, 1)));
     q->CP = q->nimg * q->P;
+    q->cs = q->CP;
+    q->is = q->P;
+    q->direct = ch && q->KK == 1 && lead[0] == 0 && lead[1] == 0 && lead[2] == 0 && q->P == isz[0] * isz[1] * isz[2];
     q->off_n = ct_up(q->K + CT_CNK, 8);
     q->xp_n = ct_up(Cin * q->CP + q->NR, 16);
     q->w_n = wgrad ? 0 : ct_up(G * q->Mt * q->R * q->K, 16);
@@ -407,7 +347,7 @@ static void ct_impl_offsets(const ct_impl *q, int64_t *off) {
     for (int64_t kk = 0; kk < q->K; kk++) {
         int64_t e = kk % q->k[2], t = kk / q->k[2], b = t % q->k[1], a = (t / q->k[1]) % q->k[0];
         int64_t c = kk / q->KK;
-        off[kk] = c * q->CP + (a * q->dil[0] * q->Hp + b * q->dil[1]) * q->Wp + e * q->dil[2];
+        off[kk] = c * q->cs + (a * q->dil[0] * q->Hp + b * q->dil[1]) * q->Wp + e * q->dil[2];
     }
     for (int64_t kk = q->K; kk < q->K + CT_CNK; kk++) off[kk] = q->K > 0 ? off[q->K - 1] : 0;
 }
@@ -669,7 +609,7 @@ static CT_CLONES void NAME(const ct_impl *q, const T *wpanel, const T *xp, const
                            int64_t mt, int64_t img, int64_t od, int64_t oh, T *buf,              \
                            const T *bias, T *dst, int64_t dst_is, int64_t Xout) {               \
     const int64_t R = q->R, K = q->K, OW = q->osz[2], OH = q->osz[1];                           \
-    const int64_t base = img * q->P + (od * q->Hp + oh) * q->Wp;                                \
+    const int64_t base = img * q->is + (od * q->Hp + oh) * q->Wp;                               \
     const int64_t ntile = (OW + CT_CNP - 1) / CT_CNP, np = (OW + ntile - 1) / ntile;            \
     const int64_t nkc = (K + CT_CH_KC - 1) / CT_CH_KC, kcs = (K + nkc - 1) / nkc;               \
     for (int64_t kc = 0; kc < K; kc += kcs) {                                                   \
@@ -717,7 +657,7 @@ static CT_CLONES void NAME(const ct_impl *q, const T *gyt, const T *xp, const in
     for (int64_t img = 0; img < nimg; img++)                                                    \
         for (int64_t od = 0; od < OD; od++)                                                     \
             for (int64_t oh = 0; oh < OH; oh++) {                                               \
-                const T *xb = xp + img * q->P + (od * q->Hp + oh) * q->Wp;                      \
+                const T *xb = xp + img * q->is + (od * q->Hp + oh) * q->Wp;                     \
                 const T *g = gyt + (img * q->L + (od * OH + oh) * OW) * Mp + mt * R;            \
                 for (int64_t ow = 0; ow < OW; ow++) {                                           \
                     VT a0 = *(const VTU *)(g + ow * Mp), a1 = *(const VTU *)(g + ow * Mp + V);  \
@@ -748,25 +688,31 @@ CT_CHW_TASK(ct_chw_task_f64, double, ct_vf64, ct_vf64u)
 /* The channel-vectorised gemm over chunks: pad the planes, then (image, channel tile, output
  * row) tasks; arguments as for the position-vectorised run. */
 #define CT_CH_RUN(NAME, T, PAD, TASK)                                                            \
-static void NAME(const ct_impl *q, const T *src, int64_t src_is, int64_t src_gs, int64_t Xin,    \
+static void NAME(const ct_impl *q0, const T *src, int64_t src_is, int64_t src_gs, int64_t Xin,   \
                  const T *wpack, const T *bias, T *dst, int64_t dst_is, int64_t dst_gs,          \
-                 int64_t Xout, int64_t B, int64_t G, int64_t *off, T *xp, T *buf) {              \
+                 int64_t Xout, int64_t B, int64_t G, int64_t *off, T *xp0, T *buf) {             \
+    ct_impl qq = *q0;                                                                           \
+    const ct_impl *q = &qq;                                                                     \
+    if (qq.direct) { qq.cs = Xin; qq.is = src_is; }                                             \
     const int64_t NR = q->NR, Cin = q->Cin, P = q->P, CP = q->CP;                               \
     const int64_t rows = q->osz[0] * q->osz[1];                                                 \
     ct_impl_offsets(q, off);                                                                    \
-    memset(xp + Cin * CP, 0, (size_t)NR * sizeof(T));                                           \
+    if (!qq.direct) memset(xp0 + Cin * CP, 0, (size_t)NR * sizeof(T));                          \
     _Pragma("omp parallel num_threads(q->nth)")                                                 \
     {                                                                                           \
         T *mybuf = buf + (int64_t)CT_TID * q->osz[2] * q->R;                                    \
         for (int64_t b0 = 0; b0 < B; b0 += q->nimg) {                                           \
             const int64_t ncur = ct_min(q->nimg, B - b0);                                       \
             for (int64_t gi = 0; gi < G; gi++) {                                                \
-                _Pragma("omp for schedule(static)")                                             \
-                for (int64_t t = 0; t < ncur * Cin; t++) {                                      \
-                    int64_t i = t / Cin, c = t - i * Cin;                                       \
-                    T *d = xp + c * CP + i * P;                                                 \
-                    PAD(q, src + (b0 + i) * src_is + gi * src_gs + c * Xin, d);                 \
-                    if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
+                const T *xp = qq.direct ? src + b0 * src_is + gi * src_gs : xp0;                \
+                if (!qq.direct) {                                                               \
+                    _Pragma("omp for schedule(static)")                                         \
+                    for (int64_t t = 0; t < ncur * Cin; t++) {                                  \
+                        int64_t i = t / Cin, c = t - i * Cin;                                   \
+                        T *d = xp0 + c * CP + i * P;                                            \
+                        PAD(q, src + (b0 + i) * src_is + gi * src_gs + c * Xin, d);             \
+                        if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
+                    }                                                                           \
                 }                                                                               \
                 _Pragma("omp for schedule(static)")                                             \
                 for (int64_t t = 0; t < ncur * rows * q->Mt; t++) {                             \
@@ -784,28 +730,33 @@ static void NAME(const ct_impl *q, const T *src, int64_t src_is, int64_t src_gs,
 /* Weight gradient, channel-vectorised: pad x's planes and transpose gy ([position][channel],
  * 0 past Mout), then (channel tile, (channel, tap) block) tasks add into gw. */
 #define CT_CHW_RUN(NAME, T, PAD, TASK)                                                           \
-static void NAME(const ct_impl *q, const T *x, int64_t x_is, int64_t x_gs, int64_t X,            \
+static void NAME(const ct_impl *q0, const T *x, int64_t x_is, int64_t x_gs, int64_t X,           \
                  const T *gy, int64_t gy_is, int64_t gy_gs, int64_t L, T *gw, int64_t B,         \
-                 int64_t G, int64_t *off, T *xp, T *gyt) {                                      \
+                 int64_t G, int64_t *off, T *xp0, T *gyt) {                                     \
+    ct_impl qq = *q0;                                                                           \
+    const ct_impl *q = &qq;                                                                     \
+    if (qq.direct) { qq.cs = X; qq.is = x_is; }                                                 \
     const int64_t NR = q->NR, Cin = q->Cin, Mout = q->Mout, P = q->P, CP = q->CP;               \
     const int64_t Mp = q->Mt * q->R, nkt = (q->K + CT_CNK - 1) / CT_CNK;                        \
+    const int64_t npad = qq.direct ? 0 : Cin;                                                   \
     ct_impl_offsets(q, off);                                                                    \
-    memset(xp + Cin * CP, 0, (size_t)NR * sizeof(T));                                           \
+    if (!qq.direct) memset(xp0 + Cin * CP, 0, (size_t)NR * sizeof(T));                          \
     memset(gw, 0, (size_t)(G * Mout * q->K) * sizeof(T));                                       \
     _Pragma("omp parallel num_threads(q->nth)")                                                 \
     for (int64_t b0 = 0; b0 < B; b0 += q->nimg) {                                               \
         const int64_t ncur = ct_min(q->nimg, B - b0);                                           \
         for (int64_t gi = 0; gi < G; gi++) {                                                    \
+            const T *xp = qq.direct ? x + b0 * x_is + gi * x_gs : xp0;                          \
             _Pragma("omp for schedule(static)")                                                 \
-            for (int64_t t = 0; t < ncur * (Cin + q->Mt); t++) {                                \
-                int64_t i = t / (Cin + q->Mt), c = t - i * (Cin + q->Mt);                       \
-                if (c < Cin) {                                                                  \
-                    T *d = xp + c * CP + i * P;                                                 \
+            for (int64_t t = 0; t < ncur * (npad + q->Mt); t++) {                               \
+                int64_t i = t / (npad + q->Mt), c = t - i * (npad + q->Mt);                     \
+                if (c < npad) {                                                                 \
+                    T *d = xp0 + c * CP + i * P;                                                \
                     PAD(q, x + (b0 + i) * x_is + gi * x_gs + c * X, d);                         \
                     if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
                     continue;                                                                   \
                 }                                                                               \
-                int64_t m0 = (c - Cin) * q->R;                                                  \
+                int64_t m0 = (c - npad) * q->R;                                                 \
                 const T *s = gy + (b0 + i) * gy_is + gi * gy_gs;                                \
                 T *d = gyt + i * L * Mp;                                                        \
                 for (int64_t m = m0; m < m0 + q->R; m++)                                        \
@@ -896,28 +847,52 @@ static void ct_plan_bwd_weight(ct_impl *q, const ct_conv_geom *g, int64_t B, int
     ct_impl_plan(q, g->C, M / G, g->isize, g->osize, g->k, g->dil, g->pad, B, G, isize, 1);
 }
 
+
+/* ---------------------------------------------------------------- strided convolutions
+ * conv(x, w) with any stride = a 1x1 conv of im2col(x) (channels (c, tap), positions L) with
+ * the same weights read as (M, Cg*KK, 1): im2col a chunk of images, then the stride-1 code. */
+
+static void ct_cols_geom(const ct_conv_plan *p, ct_conv_geom *c) {
+    c->C = p->Kg;
+    for (int d = 0; d < 3; d++) {
+        c->isize[d] = c->osize[d] = d == 2 ? p->L : 1;
+        c->k[d] = c->stride[d] = c->dil[d] = 1;
+        c->pad[d] = 0;
+    }
+}
+
+static int64_t ct_cols_nimg(const ct_conv_plan *p, int64_t B, int64_t G, int64_t isize) {
+    return ct_max(1, ct_min(B, CT_COLS_BYTES / ct_max(G * p->Kg * p->L * isize, 1)));
+}
+
+/* Workspace of a stride-1 plan, or of a strided conv: the inner 1x1 conv's, then the im2col
+ * block of a chunk, then (weight gradient) a chunk's partial gradient. */
 int64_t ct_conv_workspace(const ct_conv_geom *g, int64_t B, int64_t G, int64_t M, int64_t itemsize, int which) {
     ct_conv_plan p;
-    ct_conv_make_plan(g, B, G, M, itemsize, &p);
-    if (p.depthwise || B == 0 || M == 0 || p.Kg == 0) return 0;
-    if (ct_is_stride1(g)) {
-        ct_impl q;
-        if (which == 0) ct_plan_fwd(&q, g, B, G, M, itemsize);
-        else if (which == 1) ct_plan_bwd_input(&q, g, B, G, M, itemsize);
-        else ct_plan_bwd_weight(&q, g, B, G, M, itemsize);
-        return ct_impl_bytes(&q, itemsize);
+    ct_conv_make_plan(g, G, M, &p);
+    if (p.depthwise || B == 0 || M == 0 || p.Kg == 0 || p.L == 0) return 0;
+    if (!ct_is_stride1(g)) {
+        ct_conv_geom c;
+        ct_cols_geom(&p, &c);
+        int64_t nimg = ct_cols_nimg(&p, B, G, itemsize);
+        int64_t inner = ct_up(ct_conv_workspace(&c, nimg, G, M, itemsize, which), 64);
+        return inner + (nimg * G * p.Kg * p.L + (which == 2 ? M * p.Kg : 0)) * itemsize;
     }
-    return (p.cols_elems + p.tmp_elems) * itemsize;
+    ct_impl q;
+    if (which == 0) ct_plan_fwd(&q, g, B, G, M, itemsize);
+    else if (which == 1) ct_plan_bwd_input(&q, g, B, G, M, itemsize);
+    else ct_plan_bwd_weight(&q, g, B, G, M, itemsize);
+    return ct_impl_bytes(&q, itemsize);
 }
 
 /* ---------------------------------------------------------------- the three drivers */
 
-#define CT_CONV_FWD(NAME, T, GEMM, IM2COL, TILE, DW, PACK, RUN)                                             \
+#define CT_CONV_FWD(NAME, T, IM2COL, DW, PACK, RUN)                                              \
 int NAME(const T *x, const T *w, const T *bias, T *y, int64_t B, int64_t G, int64_t M,           \
          const ct_conv_geom *g, void *ws) {                                                     \
     ct_conv_plan p;                                                                             \
-    ct_conv_make_plan(g, B, G, M, sizeof(T), &p);                                               \
-    int64_t L = p.L, X = p.X, Kg = p.Kg, Mg = p.Mg, C = G * p.Cg;                               \
+    ct_conv_make_plan(g, G, M, &p);                                                             \
+    const int64_t L = p.L, X = p.X, Kg = p.Kg, Mg = p.Mg, C = G * p.Cg;                         \
     if (B == 0 || M == 0 || L == 0) return CT_OK;                                               \
     if (Kg == 0) {                                                                              \
         for (int64_t q = 0; q < B * M; q++)                                                     \
@@ -925,158 +900,102 @@ int NAME(const T *x, const T *w, const T *bias, T *y, int64_t B, int64_t G, int6
         return CT_OK;                                                                           \
     }                                                                                           \
     if (p.depthwise) { DW(x, w, bias, y, B, G, M, g); return CT_OK; }                          \
-    if (ct_is_stride1(g)) {                                                                     \
-        ct_impl q;                                                                              \
-        ct_plan_fwd(&q, g, B, G, M, sizeof(T));                                                 \
-        int64_t *off = (int64_t *)ws;                                                           \
-        T *wpk = (T *)(off + q.off_n), *xp = wpk + q.w_n, *buf = xp + q.xp_n;                   \
-        PACK(w, wpk, G, Mg, Kg, q.Mt, q.R);                                                        \
-        RUN(&q, x, C * X, p.Cg * X, X, wpk, bias, y, M * L, Mg * L, L, B, G, off, xp, buf);     \
-        return CT_OK;                                                                           \
-    }                                                                                           \
-    T *cols = (T *)ws, *tmp = cols + p.cols_elems;                                              \
-    if (!p.multi) {                                                                             \
-        for (int64_t b = 0; b < B; b++)                                                         \
-            for (int64_t l0 = 0; l0 < L; l0 += p.tile) {                                           \
-                int64_t n = ct_min(p.tile, L - l0);                                                \
-                for (int64_t gi = 0; gi < G; gi++) {                                            \
-                    const T *xg = x + (b * C + gi * p.Cg) * X, *bop = xg + l0;                  \
-                    int64_t ldb = L;                                                            \
-                    if (!p.pointwise) {                                                         \
-                        IM2COL(xg, 0, 1, g, Kg, l0, l0 + n, cols, n, 0);                        \
-                        bop = cols;                                                             \
-                        ldb = n;                                                                \
-                    }                                                                           \
-                    T *yt = y + (b * M + gi * Mg) * L + l0;                                     \
-                    GEMM('N', 'N', Mg, n, Kg, 1, w + gi * Mg * Kg, Kg, bop, ldb, 0, yt, L);     \
-                    if (bias)                                                                   \
-                        for (int64_t m = 0; m < Mg; m++) {                                      \
-                            T bv = bias[gi * Mg + m];                                           \
-                            for (int64_t j = 0; j < n; j++) yt[m * L + j] += bv;                \
-                        }                                                                       \
-                }                                                                               \
-            }                                                                                   \
-        return CT_OK;                                                                           \
-    }                                                                                           \
-    for (int64_t b0 = 0; b0 < B; b0 += p.nb) {                                                  \
-        int64_t nimg = ct_min(p.nb, B - b0), n = nimg * L;                                      \
-        for (int64_t gi = 0; gi < G; gi++) {                                                    \
-            IM2COL(x + (b0 * C + gi * p.Cg) * X, C * X, nimg, g, Kg, 0, L, cols, n, L);         \
-            GEMM('N', 'N', Mg, n, Kg, 1, w + gi * Mg * Kg, Kg, cols, n, 0, tmp, n);             \
-            TILE(y + (b0 * M + gi * Mg) * L, M * L, tmp, nimg, Mg, L, bias ? bias + gi * Mg : NULL, 0); \
+    if (!ct_is_stride1(g)) {                                                                    \
+        ct_conv_geom c, ga = *g;                                                                \
+        ct_cols_geom(&p, &c);                                                                   \
+        ga.C = C;                                                                               \
+        const int64_t nimg = ct_cols_nimg(&p, B, G, sizeof(T));                                 \
+        T *cols = (T *)((char *)ws + ct_up(ct_conv_workspace(&c, nimg, G, M, sizeof(T), 0), 64)); \
+        for (int64_t b0 = 0; b0 < B; b0 += nimg) {                                              \
+            const int64_t n = ct_min(nimg, B - b0);                                             \
+            IM2COL(x + b0 * C * X, C * X, n, &ga, C * p.KK, 0, L, cols, L, C * p.KK * L);       \
+            NAME(cols, w, bias, y + b0 * M * L, n, G, M, &c, ws);                               \
         }                                                                                       \
+        return CT_OK;                                                                           \
     }                                                                                           \
+    ct_impl q;                                                                                  \
+    ct_plan_fwd(&q, g, B, G, M, sizeof(T));                                                     \
+    int64_t *off = (int64_t *)ws;                                                               \
+    T *wpk = (T *)(off + q.off_n), *xp = wpk + q.w_n, *buf = xp + q.xp_n;                       \
+    PACK(w, wpk, G, Mg, Kg, q.Mt, q.R);                                                         \
+    RUN(&q, x, C * X, p.Cg * X, X, wpk, bias, y, M * L, Mg * L, L, B, G, off, xp, buf);         \
     return CT_OK;                                                                               \
 }
 
-#define CT_CONV_BWD_INPUT(NAME, T, GEMM, COL2IM, TILE, DW, PACK, RUN)                                       \
+#define CT_CONV_BWD_INPUT(NAME, T, COL2IM, DW, PACK, RUN)                                        \
 int NAME(const T *gy, const T *w, T *gx, int64_t B, int64_t G, int64_t M,                        \
          const ct_conv_geom *g, void *ws) {                                                     \
     ct_conv_plan p;                                                                             \
-    ct_conv_make_plan(g, B, G, M, sizeof(T), &p);                                               \
-    int64_t L = p.L, X = p.X, Kg = p.Kg, Mg = p.Mg, C = G * p.Cg;                               \
+    ct_conv_make_plan(g, G, M, &p);                                                             \
+    const int64_t L = p.L, X = p.X, Mg = p.Mg, C = G * p.Cg;                                   \
     if (B == 0 || C == 0) return CT_OK;                                                         \
     if (M == 0 || L == 0) { memset(gx, 0, (size_t)(B * C * X) * sizeof(T)); return CT_OK; }    \
     if (p.depthwise) { DW(gy, w, gx, B, G, M, g); return CT_OK; }                              \
-    if (ct_is_stride1(g)) {                                                                     \
-        ct_impl q;                                                                              \
-        ct_plan_bwd_input(&q, g, B, G, M, sizeof(T));                                           \
-        int64_t *off = (int64_t *)ws;                                                           \
-        T *wpk = (T *)(off + q.off_n), *xp = wpk + q.w_n, *buf = xp + q.xp_n;                   \
-        PACK(w, wpk, G, Mg, p.Cg, p.KK, q.Mt, q.R);                                                \
-        RUN(&q, gy, M * L, Mg * L, L, wpk, NULL, gx, C * X, p.Cg * X, X, B, G, off, xp, buf);   \
-        return CT_OK;                                                                           \
-    }                                                                                           \
-    T *cols = (T *)ws, *tmp = cols + p.cols_elems;                                              \
-    if (!(p.pointwise && !p.multi)) memset(gx, 0, (size_t)(B * C * X) * sizeof(T));             \
-    if (!p.multi) {                                                                             \
-        for (int64_t b = 0; b < B; b++)                                                         \
-            for (int64_t l0 = 0; l0 < L; l0 += p.tile) {                                           \
-                int64_t n = ct_min(p.tile, L - l0);                                                \
-                for (int64_t gi = 0; gi < G; gi++) {                                            \
-                    const T *gyt = gy + (b * M + gi * Mg) * L + l0;                             \
-                    T *xg = gx + (b * C + gi * p.Cg) * X;                                       \
-                    if (p.pointwise) {                                                          \
-                        GEMM('T', 'N', Kg, n, Mg, 1, w + gi * Mg * Kg, Kg, gyt, L, 0, xg + l0, X); \
-                    } else {                                                                    \
-                        GEMM('T', 'N', Kg, n, Mg, 1, w + gi * Mg * Kg, Kg, gyt, L, 0, cols, n); \
-                        COL2IM(cols, n, 0, 1, g, l0, l0 + n, xg, 0);                            \
-                    }                                                                           \
-                }                                                                               \
-            }                                                                                   \
-        return CT_OK;                                                                           \
-    }                                                                                           \
-    for (int64_t b0 = 0; b0 < B; b0 += p.nb) {                                                  \
-        int64_t nimg = ct_min(p.nb, B - b0), n = nimg * L;                                      \
-        for (int64_t gi = 0; gi < G; gi++) {                                                    \
-            TILE((T *)gy + (b0 * M + gi * Mg) * L, M * L, tmp, nimg, Mg, L, NULL, 1);           \
-            GEMM('T', 'N', Kg, n, Mg, 1, w + gi * Mg * Kg, Kg, tmp, n, 0, cols, n);             \
-            COL2IM(cols, n, L, nimg, g, 0, L, gx + (b0 * C + gi * p.Cg) * X, C * X);            \
+    if (!ct_is_stride1(g)) {                                                                    \
+        ct_conv_geom c, ga = *g;                                                                \
+        ct_cols_geom(&p, &c);                                                                   \
+        ga.C = C;                                                                               \
+        const int64_t nimg = ct_cols_nimg(&p, B, G, sizeof(T));                                 \
+        T *cols = (T *)((char *)ws + ct_up(ct_conv_workspace(&c, nimg, G, M, sizeof(T), 1), 64)); \
+        memset(gx, 0, (size_t)(B * C * X) * sizeof(T));                                         \
+        for (int64_t b0 = 0; b0 < B; b0 += nimg) {                                              \
+            const int64_t n = ct_min(nimg, B - b0);                                             \
+            NAME(gy + b0 * M * L, w, cols, n, G, M, &c, ws);                                    \
+            COL2IM(cols, L, C * p.KK * L, n, &ga, 0, L, gx + b0 * C * X, C * X);                \
         }                                                                                       \
+        return CT_OK;                                                                           \
     }                                                                                           \
+    ct_impl q;                                                                                  \
+    ct_plan_bwd_input(&q, g, B, G, M, sizeof(T));                                               \
+    int64_t *off = (int64_t *)ws;                                                               \
+    T *wpk = (T *)(off + q.off_n), *xp = wpk + q.w_n, *buf = xp + q.xp_n;                       \
+    PACK(w, wpk, G, Mg, p.Cg, p.KK, q.Mt, q.R);                                                 \
+    RUN(&q, gy, M * L, Mg * L, L, wpk, NULL, gx, C * X, p.Cg * X, X, B, G, off, xp, buf);       \
     return CT_OK;                                                                               \
 }
 
-#define CT_CONV_BWD_WEIGHT(NAME, T, GEMM, IM2COL, TILE, DW, RUN)                                      \
+#define CT_CONV_BWD_WEIGHT(NAME, T, IM2COL, DW, RUN)                                             \
 int NAME(const T *x, const T *gy, T *gw, int64_t B, int64_t G, int64_t M,                        \
          const ct_conv_geom *g, void *ws) {                                                     \
     ct_conv_plan p;                                                                             \
-    ct_conv_make_plan(g, B, G, M, sizeof(T), &p);                                               \
-    int64_t L = p.L, X = p.X, Kg = p.Kg, Mg = p.Mg, C = G * p.Cg;                               \
+    ct_conv_make_plan(g, G, M, &p);                                                             \
+    const int64_t L = p.L, X = p.X, Kg = p.Kg, Mg = p.Mg, C = G * p.Cg;                         \
     if (M == 0 || Kg == 0) return CT_OK;                                                        \
     if (B == 0 || L == 0) { memset(gw, 0, (size_t)(M * Kg) * sizeof(T)); return CT_OK; }        \
     if (p.depthwise) { DW(x, gy, gw, B, G, M, g); return CT_OK; }                              \
-    if (ct_is_stride1(g)) {                                                                     \
-        ct_impl q;                                                                              \
-        ct_plan_bwd_weight(&q, g, B, G, M, sizeof(T));                                          \
-        int64_t *off = (int64_t *)ws;                                                           \
-        T *xp = (T *)(off + q.off_n), *gyp = xp + q.xp_n;                                       \
-        RUN(&q, x, C * X, p.Cg * X, X, gy, M * L, Mg * L, L, gw, B, G, off, xp, gyp);           \
-        return CT_OK;                                                                           \
-    }                                                                                           \
-    T *cols = (T *)ws, *tmp = cols + p.cols_elems;                                              \
-    T beta = 0;                                                                                 \
-    if (!p.multi) {                                                                             \
-        for (int64_t b = 0; b < B; b++)                                                         \
-            for (int64_t l0 = 0; l0 < L; l0 += p.tile, beta = 1) {                                 \
-                int64_t n = ct_min(p.tile, L - l0);                                                \
-                for (int64_t gi = 0; gi < G; gi++) {                                            \
-                    const T *xg = x + (b * C + gi * p.Cg) * X, *bop = xg + l0;                  \
-                    int64_t ldb = L;                                                            \
-                    if (!p.pointwise) {                                                         \
-                        IM2COL(xg, 0, 1, g, Kg, l0, l0 + n, cols, n, 0);                        \
-                        bop = cols;                                                             \
-                        ldb = n;                                                                \
-                    }                                                                           \
-                    GEMM('N', 'T', Mg, Kg, n, 1, gy + (b * M + gi * Mg) * L + l0, L, bop, ldb,   \
-                         beta, gw + gi * Mg * Kg, Kg);                                          \
-                }                                                                               \
-            }                                                                                   \
-        return CT_OK;                                                                           \
-    }                                                                                           \
-    for (int64_t b0 = 0; b0 < B; b0 += p.nb, beta = 1) {                                        \
-        int64_t nimg = ct_min(p.nb, B - b0), n = nimg * L;                                      \
-        for (int64_t gi = 0; gi < G; gi++) {                                                    \
-            TILE((T *)gy + (b0 * M + gi * Mg) * L, M * L, tmp, nimg, Mg, L, NULL, 1);           \
-            IM2COL(x + (b0 * C + gi * p.Cg) * X, C * X, nimg, g, Kg, 0, L, cols, n, L);         \
-            GEMM('N', 'T', Mg, Kg, n, 1, tmp, n, cols, n, beta, gw + gi * Mg * Kg, Kg);         \
+    if (!ct_is_stride1(g)) {                                                                    \
+        ct_conv_geom c, ga = *g;                                                                \
+        ct_cols_geom(&p, &c);                                                                   \
+        ga.C = C;                                                                               \
+        const int64_t nimg = ct_cols_nimg(&p, B, G, sizeof(T));                                 \
+        T *cols = (T *)((char *)ws + ct_up(ct_conv_workspace(&c, nimg, G, M, sizeof(T), 2), 64)); \
+        T *part = cols + nimg * C * p.KK * L;                                                   \
+        for (int64_t b0 = 0; b0 < B; b0 += nimg) {                                              \
+            const int64_t n = ct_min(nimg, B - b0);                                             \
+            IM2COL(x + b0 * C * X, C * X, n, &ga, C * p.KK, 0, L, cols, L, C * p.KK * L);       \
+            NAME(cols, gy + b0 * M * L, b0 ? part : gw, n, G, M, &c, ws);                       \
+            if (b0)                                                                             \
+                for (int64_t i = 0; i < M * Kg; i++) gw[i] += part[i];                          \
         }                                                                                       \
+        return CT_OK;                                                                           \
     }                                                                                           \
+    ct_impl q;                                                                                  \
+    ct_plan_bwd_weight(&q, g, B, G, M, sizeof(T));                                              \
+    int64_t *off = (int64_t *)ws;                                                               \
+    T *xp = (T *)(off + q.off_n), *gyp = xp + q.xp_n;                                           \
+    RUN(&q, x, C * X, p.Cg * X, X, gy, M * L, Mg * L, L, gw, B, G, off, xp, gyp);               \
+    (void)Mg;                                                                                   \
     return CT_OK;                                                                               \
 }
 
-CT_CONV_FWD(ct_conv_fwd_f32, float, ct_gemm_f32, ct_im2col_par_f32, ct_tile_copy_f32, ct_dw_fwd_f32,
-            ct_pack_fwd_f32, ct_impl_run_f32)
-CT_CONV_FWD(ct_conv_fwd_f64, double, ct_gemm_f64, ct_im2col_par_f64, ct_tile_copy_f64, ct_dw_fwd_f64,
-            ct_pack_fwd_f64, ct_impl_run_f64)
-CT_CONV_BWD_INPUT(ct_conv_bwd_input_f32, float, ct_gemm_f32, ct_col2im_par_f32, ct_tile_copy_f32,
-                  ct_dw_bwd_input_f32, ct_pack_bwd_f32, ct_impl_run_f32)
-CT_CONV_BWD_INPUT(ct_conv_bwd_input_f64, double, ct_gemm_f64, ct_col2im_par_f64, ct_tile_copy_f64,
-                  ct_dw_bwd_input_f64, ct_pack_bwd_f64, ct_impl_run_f64)
-CT_CONV_BWD_WEIGHT(ct_conv_bwd_weight_f32, float, ct_gemm_f32, ct_im2col_par_f32, ct_tile_copy_f32,
-                   ct_dw_bwd_weight_f32, ct_wgrad_run_f32)
-CT_CONV_BWD_WEIGHT(ct_conv_bwd_weight_f64, double, ct_gemm_f64, ct_im2col_par_f64, ct_tile_copy_f64,
-                   ct_dw_bwd_weight_f64, ct_wgrad_run_f64)
+CT_CONV_FWD(ct_conv_fwd_f32, float, ct_im2col_par_f32, ct_dw_fwd_f32, ct_pack_fwd_f32, ct_impl_run_f32)
+CT_CONV_FWD(ct_conv_fwd_f64, double, ct_im2col_par_f64, ct_dw_fwd_f64, ct_pack_fwd_f64, ct_impl_run_f64)
+CT_CONV_BWD_INPUT(ct_conv_bwd_input_f32, float, ct_col2im_par_f32, ct_dw_bwd_input_f32, ct_pack_bwd_f32,
+                  ct_impl_run_f32)
+CT_CONV_BWD_INPUT(ct_conv_bwd_input_f64, double, ct_col2im_par_f64, ct_dw_bwd_input_f64, ct_pack_bwd_f64,
+                  ct_impl_run_f64)
+CT_CONV_BWD_WEIGHT(ct_conv_bwd_weight_f32, float, ct_im2col_par_f32, ct_dw_bwd_weight_f32, ct_wgrad_run_f32)
+CT_CONV_BWD_WEIGHT(ct_conv_bwd_weight_f64, double, ct_im2col_par_f64, ct_dw_bwd_weight_f64, ct_wgrad_run_f64)
 
 /* ---------------------------------------------------------------- unfold / fold */
 

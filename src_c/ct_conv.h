@@ -1,4 +1,4 @@
-/* ct_conv.h - convolution kernels: im2col/col2im + BLAS gemm, direct loops for depthwise.
+/* ct_conv.h - convolution kernels: implicit gemm (im2col for strided convs), direct depthwise loops.
  *
  * Every tensor is contiguous and channels-first: an image is C planes of
  * isize[0] x isize[1] x isize[2] values (depth, height, width; 1-d and 2-d use leading
@@ -17,15 +17,7 @@ typedef struct {
     int64_t k[3], stride[3], pad[3], dil[3];
 } ct_conv_geom;
 
-/* Fortran BLAS gemm (scipy.linalg.cython_blas's signature): column-major
- * C := alpha*op(A)*op(B) + beta*C. Set once by cytorch/_C/_conv.pyx. */
-typedef void (*ct_sgemm_fn)(char *ta, char *tb, int *m, int *n, int *k, float *alpha, float *a, int *lda,
-                            float *b, int *ldb, float *beta, float *c, int *ldc);
-typedef void (*ct_dgemm_fn)(char *ta, char *tb, int *m, int *n, int *k, double *alpha, double *a, int *lda,
-                            double *b, int *ldb, double *beta, double *c, int *ldc);
-void ct_conv_set_blas(ct_sgemm_fn s, ct_dgemm_fn d);
-
-/* Check a geometry against its output sizes and BLAS's 32-bit sizes; 0 or CT_ERR_VALUE. */
+/* Check a geometry's sizes, strides, paddings and dilations; 0 or CT_ERR_VALUE. */
 int ct_conv_check(const ct_conv_geom *g, int64_t B, int64_t G, int64_t M);
 
 /* Scratch bytes a conv driver needs for this problem (which: 0 forward, 1 input gradient,

@@ -25,43 +25,99 @@ static inline void ct_taps(int64_t s, int64_t k, int64_t d, int64_t n, int64_t *
 
 /* ---------------------------------------------------------------- max pooling */
 
+/* The in-range taps of every output position along each dim, computed once per call:
+ * tab[2*o], tab[2*o + 1] = [lo, hi) for dim 0 outputs, then dim 1, then dim 2. */
+static int64_t *ct_tap_table(const ct_pool_geom *g) {
+    const int64_t n = g->osize[0] + g->osize[1] + g->osize[2];
+    int64_t *tab = (int64_t *)malloc(sizeof(int64_t) * (size_t)(2 * n + 2)), *t = tab;
+    if (!tab) return NULL;
+    for (int d = 0; d < 3; d++)
+        for (int64_t o = 0; o < g->osize[d]; o++, t += 2)
+            ct_taps(o * g->stride[d] - g->pad[d], g->k[d], g->dil[d], g->isize[d], &t[0], &t[1]);
+    return tab;
+}
+
+/* NaN wins, and among equal values the first in window order (as PyTorch) */
+#define CT_TAKE(v, i) if ((v) > best || (v) != (v)) { best = (v); bi = (i); }
+
 #define CT_MAXPOOL(NAME, T)                                                                      \
 int NAME(const T *x, T *y, int64_t *idx, int64_t planes, const ct_pool_geom *g) {               \
     const int64_t ID = g->isize[0], IH = g->isize[1], IW = g->isize[2];                         \
     const int64_t OD = g->osize[0], OH = g->osize[1], OW = g->osize[2];                         \
     const int64_t X = ID * IH * IW, L = OD * OH * OW;                                           \
+    const int64_t *dd = g->dil, *st = g->stride;                                                \
+    /* 2x2 windows, stride 2, no padding: the CNN case, without the tap tables */               \
+    const int k22 = ID == 1 && g->k[0] == 1 && g->k[1] == 2 && g->k[2] == 2 && st[1] == 2 && st[2] == 2 \
+                    && g->pad[1] == 0 && g->pad[2] == 0 && dd[1] == 1 && dd[2] == 1             \
+                    && 2 * OH <= IH && 2 * OW <= IW;                                            \
+    int64_t *tab = ct_tap_table(g);                                                             \
+    if (!tab) return CT_ERR_NOMEM;                                                              \
+    const int64_t *t0 = tab, *t1 = tab + 2 * OD, *t2 = t1 + 2 * OH;                             \
     _Pragma("omp parallel for num_threads(ct_pool_threads(planes * L * g->k[0] * g->k[1] * g->k[2])) schedule(static)") \
     for (int64_t p = 0; p < planes; p++) {                                                      \
         const T *xp = x + p * X;                                                                \
         T *yp = y + p * L;                                                                      \
         int64_t *ip = idx ? idx + p * L : NULL;                                                 \
-        for (int64_t od = 0; od < OD; od++) {                                                   \
-            int64_t d0 = od * g->stride[0] - g->pad[0], alo, ahi;                               \
-            ct_taps(d0, g->k[0], g->dil[0], ID, &alo, &ahi);                                    \
+        if (k22) {                                                                              \
             for (int64_t oh = 0; oh < OH; oh++) {                                               \
-                int64_t h0 = oh * g->stride[1] - g->pad[1], blo, bhi;                           \
-                ct_taps(h0, g->k[1], g->dil[1], IH, &blo, &bhi);                                \
+                const int64_t r = 2 * oh * IW;                                                  \
+                const T *r0 = xp + r, *r1 = r0 + IW;                                            \
+                T *yo = yp + oh * OW;                                                           \
+                if (!ip) {                                                                      \
+                    for (int64_t ow = 0; ow < OW; ow++) {                                       \
+                        const int64_t j = 2 * ow;                                               \
+                        T best = r0[j];                                                         \
+                        int64_t bi = 0;                                                         \
+                        CT_TAKE(r0[j + 1], 0) CT_TAKE(r1[j], 0) CT_TAKE(r1[j + 1], 0)           \
+                        (void)bi;                                                               \
+                        yo[ow] = best;                                                          \
+                    }                                                                           \
+                    continue;                                                                   \
+                }                                                                               \
+                /* the winning tap as a T code (0..3) keeps the loop one vector type wide */     \
+                int64_t *io = ip + oh * OW;                                                     \
+                for (int64_t o0 = 0; o0 < OW; o0 += 256) {                                      \
+                    const int64_t n = ct_imin(256, OW - o0);                                    \
+                    T code[256];                                                                \
+                    for (int64_t u = 0; u < n; u++) {                                           \
+                        const int64_t j = 2 * (o0 + u);                                         \
+                        T best = r0[j], bi = 0;                                                 \
+                        CT_TAKE(r0[j + 1], 1) CT_TAKE(r1[j], 2) CT_TAKE(r1[j + 1], 3)           \
+                        yo[o0 + u] = best;                                                      \
+                        code[u] = bi;                                                           \
+                    }                                                                           \
+                    for (int64_t u = 0; u < n; u++) {                                           \
+                        const int64_t c = (int64_t)code[u];                                     \
+                        io[o0 + u] = r + 2 * (o0 + u) + (c >> 1) * IW + (c & 1);                \
+                    }                                                                           \
+                }                                                                               \
+            }                                                                                   \
+            continue;                                                                           \
+        }                                                                                       \
+        for (int64_t od = 0; od < OD; od++) {                                                   \
+            const int64_t d0 = od * st[0] - g->pad[0], alo = t0[2 * od], ahi = t0[2 * od + 1];  \
+            for (int64_t oh = 0; oh < OH; oh++) {                                               \
+                const int64_t h0 = oh * st[1] - g->pad[1], blo = t1[2 * oh], bhi = t1[2 * oh + 1]; \
                 for (int64_t ow = 0; ow < OW; ow++) {                                           \
-                    int64_t w0 = ow * g->stride[2] - g->pad[2], elo, ehi;                       \
-                    ct_taps(w0, g->k[2], g->dil[2], IW, &elo, &ehi);                            \
-                    int64_t bi = ((d0 + alo * g->dil[0]) * IH + h0 + blo * g->dil[1]) * IW      \
-                                 + w0 + elo * g->dil[2];                                        \
+                    const int64_t w0 = ow * st[2] - g->pad[2], elo = t2[2 * ow], ehi = t2[2 * ow + 1]; \
+                    int64_t bi = ((d0 + alo * dd[0]) * IH + h0 + blo * dd[1]) * IW + w0 + elo * dd[2]; \
                     T best = -INFINITY;                                                         \
                     for (int64_t a = alo; a < ahi; a++)                                         \
                         for (int64_t b = blo; b < bhi; b++) {                                   \
-                            int64_t r = ((d0 + a * g->dil[0]) * IH + h0 + b * g->dil[1]) * IW + w0; \
+                            const int64_t r = ((d0 + a * dd[0]) * IH + h0 + b * dd[1]) * IW + w0;  \
                             for (int64_t e = elo; e < ehi; e++) {                               \
-                                T v = xp[r + e * g->dil[2]];                                    \
-                                if (v > best || v != v) { best = v; bi = r + e * g->dil[2]; }   \
+                                const T v = xp[r + e * dd[2]];                                  \
+                                CT_TAKE(v, r + e * dd[2])                                       \
                             }                                                                   \
                         }                                                                       \
-                    int64_t o = (od * OH + oh) * OW + ow;                                       \
+                    const int64_t o = (od * OH + oh) * OW + ow;                                 \
                     yp[o] = best;                                                               \
                     if (ip) ip[o] = bi;                                                         \
                 }                                                                               \
             }                                                                                   \
         }                                                                                       \
     }                                                                                           \
+    free(tab);                                                                                  \
     return CT_OK;                                                                               \
 }
 

@@ -2,8 +2,8 @@
 
 Forward against a direct NumPy loop (no torch needed) and, with torch, forward and gradients
 across strides / paddings / dilations / groups / odd shapes / batch 1 / zero batch, covering
-every kernel path (implicit gemm with position or channel vectors, im2col + BLAS for strided
-convs, direct depthwise loops); gradcheck and gradgradcheck in float64."""
+every kernel path (implicit gemm with position or channel vectors, strided convs as a 1x1 conv
+of the im2col block, direct depthwise loops); gradcheck and gradgradcheck in float64."""
 import numpy as np
 import pytest
 
@@ -100,7 +100,10 @@ CASES_2D = [
     (2, 40, 36, 1, (6, 7), (3, 3), 1, 1, 1),                # channel-vectorised, tails
     (2, 40, 36, 2, (6, 7), (3, 3), 1, (0, 2), (1, 2)),      # channel-vectorised, groups
     (2, 33, 40, 1, (5, 31), (3, 3), 1, 1, 1),               # rows longer than one register block
-    (2, 64, 40, 1, (4, 4), (3, 3), 2, 1, 1),                # strided (im2col + BLAS)
+    (2, 64, 40, 1, (4, 4), (3, 3), 2, 1, 1),                # strided: a 1x1 conv of the im2col block
+    (3, 8, 6, 2, (9, 7), (3, 2), (3, 2), (1, 0), (2, 1)),   # strided, grouped, small
+    (2, 40, 48, 1, (5, 6), (1, 1), 1, 0, 1),                # 1x1 read in place (channel-vectorised)
+    (2, 40, 64, 2, (5, 6), (1, 1), 1, 0, 1),                # ... with groups
     (0, 3, 4, 1, (5, 5), (3, 3), 1, 1, 1),                  # empty batch
 ]
 
@@ -233,7 +236,7 @@ def _leaf(*shape):
 
 @pytest.mark.parametrize("kw", [
     dict(padding=1),                       # implicit gemm
-    dict(stride=2, padding=1),             # im2col + BLAS
+    dict(stride=2, padding=1),             # strided: im2col, then a 1x1 conv
     dict(groups=2, padding=(1, 0), dilation=(1, 2)),
 ])
 def test_conv2d_gradcheck(kw):

@@ -6,7 +6,6 @@
 # check again everything the kernels rely on, make inputs contiguous, and run the kernel
 # with the GIL released. Spatial tuples are padded to 3 dims (leading 1s) for the kernels.
 from libc.stdint cimport int64_t
-from scipy.linalg.cython_blas cimport sgemm, dgemm
 from cytorch._C._tensor cimport TensorBase, _empty, _contiguous, _check_err, dtype_of
 from cytorch._C.ct cimport *
 
@@ -19,11 +18,6 @@ cdef extern from "ct_conv.h" nogil:
         int64_t stride[3]
         int64_t pad[3]
         int64_t dil[3]
-    ctypedef void (*ct_sgemm_fn)(char *ta, char *tb, int *m, int *n, int *k, float *alpha, float *a, int *lda,
-                                 float *b, int *ldb, float *beta, float *c, int *ldc)
-    ctypedef void (*ct_dgemm_fn)(char *ta, char *tb, int *m, int *n, int *k, double *alpha, double *a, int *lda,
-                                 double *b, int *ldb, double *beta, double *c, int *ldc)
-    void ct_conv_set_blas(ct_sgemm_fn s, ct_dgemm_fn d)
     int ct_conv_check(const ct_conv_geom *g, int64_t B, int64_t G, int64_t M)
     int64_t ct_conv_workspace(const ct_conv_geom *g, int64_t B, int64_t G, int64_t M, int64_t itemsize, int which)
     int ct_conv_fwd_f32(const float *x, const float *w, const float *bias, float *y, int64_t B, int64_t G,
@@ -42,8 +36,6 @@ cdef extern from "ct_conv.h" nogil:
     int ct_im2col_f64(const double *x, double *cols, int64_t B, const ct_conv_geom *g)
     int ct_col2im_f32(const float *cols, float *x, int64_t B, const ct_conv_geom *g)
     int ct_col2im_f64(const double *cols, double *x, int64_t B, const ct_conv_geom *g)
-
-ct_conv_set_blas(<ct_sgemm_fn>sgemm, <ct_dgemm_fn>dgemm)
 
 _PRETTY = ("Bool", "Byte", "Char", "Short", "Int", "Long", "Half", "BFloat16", "Float", "Double",
            "ComplexFloat", "ComplexDouble")
@@ -104,8 +96,7 @@ cdef int _check_geom(ct_conv_geom *g, int64_t B, int64_t G, int64_t M, str op) e
     if ct_conv_check(g, B, G, M) != CT_OK:
         raise RuntimeError(f"{op}: invalid convolution geometry (groups={G}, out_channels={M}, "
                            f"kernel={[g.k[d] for d in range(3)]}, stride={[g.stride[d] for d in range(3)]}, "
-                           f"padding={[g.pad[d] for d in range(3)]}, dilation={[g.dil[d] for d in range(3)]}) "
-                           f"or sizes above 2^31-1")
+                           f"padding={[g.pad[d] for d in range(3)]}, dilation={[g.dil[d] for d in range(3)]})")
     return 0
 
 

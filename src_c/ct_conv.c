@@ -122,7 +122,7 @@ CT_COL2IM_ROW(ct_col2im_row_f64, double)
 static void NAME(const T *x, int64_t xs, int64_t nimg, const ct_conv_geom *g, int64_t rows,      \
                  int64_t l0, int64_t l1, T *cols, int64_t ldc, int64_t cs) {                    \
     int64_t ntask = nimg * rows;                                                                \
-    _Pragma("omp parallel for num_threads(ct_nthreads(ntask * (l1 - l0))) schedule(static)")    \
+    _Pragma("omp parallel for num_threads(ct_nthreads(ntask * (l1 - l0))) schedule(dynamic, 8)")    \
     for (int64_t q = 0; q < ntask; q++) {                                                       \
         int64_t i = q / rows, r = q - i * rows;                                                 \
         ROW(x + i * xs, g, r, l0, l1, cols + r * ldc + i * cs);                                 \
@@ -135,7 +135,7 @@ static void NAME(const T *x, int64_t xs, int64_t nimg, const ct_conv_geom *g, in
 static void NAME(const T *cols, int64_t ldc, int64_t cs, int64_t nimg, const ct_conv_geom *g,    \
                  int64_t l0, int64_t l1, T *x, int64_t xs) {                                    \
     int64_t KK = g->k[0] * g->k[1] * g->k[2], ntask = nimg * g->C;                              \
-    _Pragma("omp parallel for num_threads(ct_nthreads(ntask * KK * (l1 - l0))) schedule(static)") \
+    _Pragma("omp parallel for num_threads(ct_nthreads(ntask * KK * (l1 - l0))) schedule(dynamic, 8)") \
     for (int64_t q = 0; q < ntask; q++) {                                                       \
         int64_t i = q / g->C, c = q - i * g->C;                                                 \
         for (int64_t r = c * KK; r < (c + 1) * KK; r++)                                         \
@@ -172,7 +172,7 @@ static void NAME(const T *x, const T *w, const T *bias, T *y, int64_t B, int64_t
                  const ct_conv_geom *g) {                                                       \
     int64_t X = g->isize[0] * g->isize[1] * g->isize[2], L = g->osize[0] * g->osize[1] * g->osize[2];          \
     int64_t KK = g->k[0] * g->k[1] * g->k[2], mult = M / G;                                     \
-    _Pragma("omp parallel for num_threads(ct_nthreads(B * M * L * KK)) schedule(static)")       \
+    _Pragma("omp parallel for num_threads(ct_nthreads(B * M * L * KK)) schedule(dynamic, 4)")       \
     for (int64_t q = 0; q < B * M; q++) {                                                       \
         int64_t b = q / M, m = q - b * M;                                                       \
         const T *xp = x + (b * G + m / mult) * X, *wp = w + m * KK;                             \
@@ -190,7 +190,7 @@ static void NAME(const T *gy, const T *w, T *gx, int64_t B, int64_t G, int64_t M
                  const ct_conv_geom *g) {                                                       \
     int64_t X = g->isize[0] * g->isize[1] * g->isize[2], L = g->osize[0] * g->osize[1] * g->osize[2];          \
     int64_t KK = g->k[0] * g->k[1] * g->k[2], mult = M / G;                                     \
-    _Pragma("omp parallel for num_threads(ct_nthreads(B * M * L * KK)) schedule(static)")       \
+    _Pragma("omp parallel for num_threads(ct_nthreads(B * M * L * KK)) schedule(dynamic, 4)")       \
     for (int64_t q = 0; q < B * G; q++) {                                                       \
         int64_t b = q / G, ch = q - b * G;                                                      \
         T *xp = gx + q * X;                                                                     \
@@ -211,7 +211,7 @@ static void NAME(const T *x, const T *gy, T *gw, int64_t B, int64_t G, int64_t M
                  const ct_conv_geom *g) {                                                       \
     int64_t X = g->isize[0] * g->isize[1] * g->isize[2], L = g->osize[0] * g->osize[1] * g->osize[2];          \
     int64_t KK = g->k[0] * g->k[1] * g->k[2], mult = M / G;                                     \
-    _Pragma("omp parallel for num_threads(ct_nthreads(B * M * L * KK)) schedule(static)")       \
+    _Pragma("omp parallel for num_threads(ct_nthreads(B * M * L * KK)) schedule(dynamic, 4)")       \
     for (int64_t m = 0; m < M; m++) {                                                           \
         for (int64_t r0 = 0; r0 < KK; r0++) gw[m * KK + r0] = 0;                                \
         for (int64_t b = 0; b < B; b++) {                                                       \
@@ -258,8 +258,9 @@ CT_DW_BWD_WEIGHT(ct_dw_bwd_weight_f64, double)
 #define CT_CH_KC 256       /* channel-vectorised: gemm depth per pass (a 32 KiB float panel) */
 #define CT_CH_MIN_M 32     /* channel-vectorised from this many output channels ... */
 #define CT_CH_MIN_K 32     /* ... and this gemm depth (below, the transposes cost more than they save) */
-#define CT_IMPL_BYTES (512 * 1024)   /* padded planes of one chunk of images */
+#define CT_IMPL_BYTES (4 << 20)      /* padded planes of one chunk of images */
 #define CT_DOT_BYTES (32 * 1024)    /* one padded plane of one chunk (weight gradient) */
+#define CT_CHW_BYTES (512 * 1024)   /* padded planes + transposed gy of one chunk (weight gradient) */
 
 typedef float ct_vf32 __attribute__((vector_size(64)));
 typedef float ct_vf32u __attribute__((vector_size(64), aligned(4)));
@@ -320,7 +321,7 @@ static void ct_impl_plan(ct_impl *q, int64_t Cin, int64_t Mout, const int64_t *i
     q->Mt = (Mout + q->R - 1) / q->R;
     int64_t per = ct_max(Cin, 1) * q->P * isize, budget = CT_IMPL_BYTES;
     if (q->mode == CT_POS_WGRAD) { per = q->P * isize; budget = CT_DOT_BYTES; }
-    if (q->mode == CT_CH_WGRAD) per += q->L * q->Mt * q->R * isize;
+    if (q->mode == CT_CH_WGRAD) { per += q->L * q->Mt * q->R * isize; budget = CT_CHW_BYTES; }
     q->nimg = ct_max(1, ct_min(B, budget / ct_max(per, 1)));
     q->CP = q->nimg * q->P;
     q->cs = q->CP;
@@ -501,14 +502,14 @@ static void NAME(const ct_impl *q, const T *src, int64_t src_is, int64_t src_gs,
             const int64_t ncur = ct_min(q->nimg, B - b0), ntimg = (q->Lv + NR - 1) / NR;       \
             const int64_t nt = ncur * ntimg, nlb = (nt + CT_LB - 1) / CT_LB;                   \
             for (int64_t gi = 0; gi < G; gi++) {                                                \
-                _Pragma("omp for schedule(static)")                                             \
+                _Pragma("omp for schedule(dynamic, 4)")                                           \
                 for (int64_t t = 0; t < ncur * Cin; t++) {                                      \
                     int64_t i = t / Cin, c = t - i * Cin;                                       \
                     T *d = xp + c * CP + i * P;                                                 \
                     PAD(q, src + (b0 + i) * src_is + gi * src_gs + c * Xin, d);                 \
                     if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
                 }                                                                               \
-                _Pragma("omp for schedule(static)")                                             \
+                _Pragma("omp for schedule(dynamic, 1)")                                           \
                 for (int64_t t = 0; t < nlb * q->Mt; t++) {                                     \
                     int64_t lb = t / q->Mt, mt = t - lb * q->Mt;                                \
                     TASK(q, wpack + gi * q->Mt * CT_MR * q->K, xp, off, mt, lb * CT_LB,         \
@@ -538,7 +539,7 @@ static void NAME(const ct_impl *q, const T *x, int64_t x_is, int64_t x_gs, int64
     for (int64_t b0 = 0; b0 < B; b0 += q->nimg) {                                               \
         const int64_t ncur = ct_min(q->nimg, B - b0);                                           \
         for (int64_t gi = 0; gi < G; gi++) {                                                    \
-            _Pragma("omp for schedule(static)")                                                 \
+            _Pragma("omp for schedule(dynamic, 4)")                                               \
             for (int64_t t = 0; t < ncur * (Cin + Mout); t++) {                                 \
                 int64_t i = t / (Cin + Mout), c = t - i * (Cin + Mout);                         \
                 if (c < Cin) {                                                                  \
@@ -556,7 +557,7 @@ static void NAME(const ct_impl *q, const T *x, int64_t x_is, int64_t x_gs, int64
                         memcpy(d + od * HW + oh * q->Wp, s + (od * OH + oh) * OW, (size_t)OW * sizeof(T)); \
                 if (i == ncur - 1) memset(d + P, 0, (size_t)(ldg - ncur * P) * sizeof(T));      \
             }                                                                                   \
-            _Pragma("omp for schedule(static)")                                                 \
+            _Pragma("omp for schedule(dynamic, 1)")                                               \
             for (int64_t t = 0; t < q->Mt * nkt; t++) {                                         \
                 int64_t mt = t / nkt, kt = t - mt * nkt;                                        \
                 TASK(q, gyp, ldg, xp, off, mt, kt, ncur, gw + gi * Mout * q->K);                  \
@@ -706,7 +707,7 @@ static void NAME(const ct_impl *q0, const T *src, int64_t src_is, int64_t src_gs
             for (int64_t gi = 0; gi < G; gi++) {                                                \
                 const T *xp = qq.direct ? src + b0 * src_is + gi * src_gs : xp0;                \
                 if (!qq.direct) {                                                               \
-                    _Pragma("omp for schedule(static)")                                         \
+                    _Pragma("omp for schedule(dynamic, 4)")                                       \
                     for (int64_t t = 0; t < ncur * Cin; t++) {                                  \
                         int64_t i = t / Cin, c = t - i * Cin;                                   \
                         T *d = xp0 + c * CP + i * P;                                            \
@@ -714,7 +715,7 @@ static void NAME(const ct_impl *q0, const T *src, int64_t src_is, int64_t src_gs
                         if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
                     }                                                                           \
                 }                                                                               \
-                _Pragma("omp for schedule(static)")                                             \
+                _Pragma("omp for schedule(dynamic, 1)")                                           \
                 for (int64_t t = 0; t < ncur * rows * q->Mt; t++) {                             \
                     int64_t i = t / (rows * q->Mt), r = t - i * rows * q->Mt;                   \
                     int64_t row = r / q->Mt, mt = r - row * q->Mt;                              \
@@ -747,7 +748,7 @@ static void NAME(const ct_impl *q0, const T *x, int64_t x_is, int64_t x_gs, int6
         const int64_t ncur = ct_min(q->nimg, B - b0);                                           \
         for (int64_t gi = 0; gi < G; gi++) {                                                    \
             const T *xp = qq.direct ? x + b0 * x_is + gi * x_gs : xp0;                          \
-            _Pragma("omp for schedule(static)")                                                 \
+            _Pragma("omp for schedule(dynamic, 4)")                                               \
             for (int64_t t = 0; t < ncur * (npad + q->Mt); t++) {                               \
                 int64_t i = t / (npad + q->Mt), c = t - i * (npad + q->Mt);                     \
                 if (c < npad) {                                                                 \
@@ -763,7 +764,7 @@ static void NAME(const ct_impl *q0, const T *x, int64_t x_is, int64_t x_gs, int6
                     if (m < Mout) for (int64_t l = 0; l < L; l++) d[l * Mp + m] = s[m * L + l];   \
                     else for (int64_t l = 0; l < L; l++) d[l * Mp + m] = 0;                     \
             }                                                                                   \
-            _Pragma("omp for schedule(static)")                                                 \
+            _Pragma("omp for schedule(dynamic, 1)")                                               \
             for (int64_t t = 0; t < q->Mt * nkt; t++) {                                         \
                 int64_t mt = t / nkt, kt = t - mt * nkt;                                        \
                 TASK(q, gyt, xp, off, mt, kt, ncur, gw + gi * Mout * q->K);                     \

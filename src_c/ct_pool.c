@@ -53,7 +53,7 @@ int NAME(const T *x, T *y, int64_t *idx, int64_t planes, const ct_pool_geom *g) 
     int64_t *tab = ct_tap_table(g);                                                             \
     if (!tab) return CT_ERR_NOMEM;                                                              \
     const int64_t *t0 = tab, *t1 = tab + 2 * OD, *t2 = t1 + 2 * OH;                             \
-    _Pragma("omp parallel for num_threads(ct_pool_threads(planes * L * g->k[0] * g->k[1] * g->k[2])) schedule(static)") \
+    _Pragma("omp parallel for num_threads(ct_pool_threads(planes * L * g->k[0] * g->k[1] * g->k[2])) schedule(dynamic, 8)") \
     for (int64_t p = 0; p < planes; p++) {                                                      \
         const T *xp = x + p * X;                                                                \
         T *yp = y + p * L;                                                                      \
@@ -139,7 +139,7 @@ int NAME(const T *src, T *dst, int64_t planes, const ct_pool_geom *g, int count_
     const int64_t IH = g->isize[1], IW = g->isize[2];                                           \
     const int64_t OD = g->osize[0], OH = g->osize[1], OW = g->osize[2];                         \
     const int64_t X = g->isize[0] * IH * IW, L = OD * OH * OW;                                  \
-    _Pragma("omp parallel for num_threads(ct_pool_threads(planes * L * g->k[0] * g->k[1] * g->k[2])) schedule(static)") \
+    _Pragma("omp parallel for num_threads(ct_pool_threads(planes * L * g->k[0] * g->k[1] * g->k[2])) schedule(dynamic, 8)") \
     for (int64_t p = 0; p < planes; p++) {                                                      \
         const T *sp = src + p * (BWD ? L : X);                                                  \
         T *dp = dst + p * (BWD ? X : L);                                                        \
@@ -198,7 +198,7 @@ static int NAME(const T *src, T *dst, int64_t *idx, int64_t planes, const int64_
                 const int64_t *osize) {                                                         \
     const int64_t IH = isize[1], IW = isize[2], OD = osize[0], OH = osize[1], OW = osize[2];    \
     const int64_t X = isize[0] * IH * IW, L = OD * OH * OW;                                     \
-    _Pragma("omp parallel for num_threads(ct_pool_threads(planes * (X > L ? X : L))) schedule(static)") \
+    _Pragma("omp parallel for num_threads(ct_pool_threads(planes * (X > L ? X : L))) schedule(dynamic, 8)") \
     for (int64_t p = 0; p < planes; p++) {                                                      \
         const T *sp = src + p * (KIND == 1 ? L : X);                                            \
         T *dp = dst + p * (KIND == 1 ? X : L);                                                  \
@@ -258,7 +258,7 @@ int ct_adaptive_max_f64(const double *x, double *y, int64_t *idx, int64_t planes
 int NAME(const T *src, const int64_t *idx, T *out, int64_t planes, int64_t L, int64_t X,         \
          int accumulate) {                                                                      \
     int bad = 0;                                                                                \
-    _Pragma("omp parallel for num_threads(ct_pool_threads(planes * (L > X ? L : X))) schedule(static) reduction(|:bad)") \
+    _Pragma("omp parallel for num_threads(ct_pool_threads(planes * (L > X ? L : X))) schedule(dynamic, 8) reduction(|:bad)") \
     for (int64_t p = 0; p < planes; p++) {                                                      \
         T *op = out + p * X;                                                                    \
         const T *sp = src + p * L;                                                              \
@@ -277,7 +277,7 @@ int NAME(const T *src, const int64_t *idx, T *out, int64_t planes, int64_t L, in
 #define CT_PLANE_GATHER(NAME, T)                                                                 \
 int NAME(const T *src, const int64_t *idx, T *out, int64_t planes, int64_t L, int64_t X) {       \
     int bad = 0;                                                                                \
-    _Pragma("omp parallel for num_threads(ct_pool_threads(planes * L)) schedule(static) reduction(|:bad)") \
+    _Pragma("omp parallel for num_threads(ct_pool_threads(planes * L)) schedule(dynamic, 8) reduction(|:bad)") \
     for (int64_t p = 0; p < planes; p++) {                                                      \
         const T *sp = src + p * X;                                                              \
         T *op = out + p * L;                                                                    \
@@ -368,7 +368,7 @@ int NAME(const T *src, T *dst, int64_t planes, const int64_t *isize, const int64
     const int64_t IH = isize[1], IW = isize[2], OD = osize[0], OH = osize[1], OW = osize[2];    \
     const int64_t X = isize[0] * IH * IW, L = OD * OH * OW;                                     \
     if (err == CT_OK) {                                                                         \
-        _Pragma("omp parallel for num_threads(ct_pool_threads(planes * (X > L ? X : L) * nt[1] * nt[2])) schedule(static)") \
+        _Pragma("omp parallel for num_threads(ct_pool_threads(planes * (X > L ? X : L) * nt[1] * nt[2])) schedule(dynamic, 8)") \
         for (int64_t p = 0; p < planes; p++) {                                                  \
             const T *sp = src + p * (BWD ? L : X);                                              \
             T *dp = dst + p * (BWD ? X : L);                                                    \
@@ -490,7 +490,7 @@ CT_GS_HELPERS(f64, double, floor, fmod, fabs)
 int NAME(const T *x, const T *grid, T *y, int64_t N, int64_t C, int64_t IH, int64_t IW,          \
          int64_t OH, int64_t OW, int mode, int padding, int align) {                            \
     const int64_t HW = IH * IW, L = OH * OW;                                                    \
-    _Pragma("omp parallel for num_threads(ct_pool_threads(N * C * L)) schedule(static)")        \
+    _Pragma("omp parallel for num_threads(ct_pool_threads(N * C * L)) schedule(dynamic, 64)")        \
     for (int64_t q = 0; q < N * L; q++) {                                                       \
         const int64_t n = q / L, l = q - n * L;                                                 \
         const T *xn = x + n * C * HW;                                                           \
@@ -552,7 +552,7 @@ int NAME(const T *gyv, const T *x, const T *grid, T *gxv, T *ggrid, int64_t N, i
          int64_t IH, int64_t IW, int64_t OH, int64_t OW, int mode, int padding, int align) {    \
     const int64_t HW = IH * IW, L = OH * OW;                                                    \
     if (gxv) memset(gxv, 0, (size_t)(N * C * HW) * sizeof(T));                                  \
-    _Pragma("omp parallel for num_threads(ct_pool_threads(N * C * L)) schedule(static)")        \
+    _Pragma("omp parallel for num_threads(ct_pool_threads(N * C * L)) schedule(dynamic, 64)")        \
     for (int64_t n = 0; n < N; n++) {                                                           \
         const T *xn = x + n * C * HW;                                                           \
         T *gn = gxv ? gxv + n * C * HW : NULL;                                                  \

@@ -171,9 +171,11 @@ def test_noncontiguous_inputs(torch):
     assert_close(y, yt.numpy(), rtol=1e-10, atol=1e-10)
 
 
-def test_result_does_not_depend_on_thread_count():
-    x = cytorch.randn(5, 40, 9, 9)
-    w = cytorch.randn(48, 40, 3, 3)
+@pytest.mark.parametrize("cin,cout,kw", [(40, 48, dict(padding=1)), (3, 8, dict(padding=1)),
+                                         (16, 40, dict(stride=2, padding=1)), (6, 6, dict(groups=6, padding=1))])
+def test_result_does_not_depend_on_thread_count(cin, cout, kw):
+    x = cytorch.randn(5, cin, 9, 9)
+    w = cytorch.randn(cout, cin // kw.get("groups", 1), 3, 3)
     old = cytorch.get_num_threads()
     outs = []
     try:
@@ -181,7 +183,7 @@ def test_result_does_not_depend_on_thread_count():
             cytorch.set_num_threads(nt)
             xg = x.clone().requires_grad_()
             wg = w.clone().requires_grad_()
-            y = F.conv2d(xg, wg, padding=1)
+            y = F.conv2d(xg, wg, **kw)
             y.backward(cytorch.ones_like(y))
             outs.append((np_of(y), np_of(xg.grad), np_of(wg.grad)))
     finally:

@@ -155,7 +155,7 @@ int NAME(const T *src, T *dst, int64_t planes, const ct_pool_geom *g, int count_
                         if (!BWD) dp[o] = 0;                                                    \
                         continue;                                                               \
                     }                                                                           \
-                    T div = divisor_override > 0 ? (T)divisor_override                          \
+                    T div = divisor_override != 0 ? (T)divisor_override                         \
                           : count_include_pad ? (T)(n0 * n1 * n2)                               \
                           : (T)((e0 - s0) * (e1 - s1) * (e2 - s2));                             \
                     if (BWD) {                                                                  \

@@ -18,7 +18,7 @@ typedef struct {
 int ct_maxpool_f32(const float *x, float *y, int64_t *idx, int64_t planes, const ct_pool_geom *g);
 int ct_maxpool_f64(const double *x, double *y, int64_t *idx, int64_t planes, const ct_pool_geom *g);
 
-/* y[o] := sum of x over window o / divisor; divisor = divisor_override if > 0, else the window
+/* y[o] := sum of x over window o / divisor; divisor = divisor_override if != 0, else the window
  * size with (count_include_pad) or without padding. No dilation. */
 int ct_avgpool_f32(const float *x, float *y, int64_t planes, const ct_pool_geom *g, int count_include_pad,
                    int64_t divisor_override);

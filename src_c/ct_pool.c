@@ -349,11 +349,11 @@ static int ct_rs_taps(int mode) {
 }
 
 /* y[o0,o1,o2] = sum_a w0[a] * (sum_b w1[b] * (sum_c w2[c] * x[i0[a], i1[b], i2[c]])) (PyTorch's
- * nesting); the backward adds each product's weight times gy into gx. Dims that keep their
- * size with nearest modes are identity tables (one tap, weight 1). */
-#define CT_RESAMPLE(NAME, T, TABLE, BWD)                                                         \
-int NAME(const T *src, T *dst, int64_t planes, const int64_t *isize, const int64_t *osize,       \
-         const double *scales, int mode, int align_corners) {                                   \
+ * nesting, so results match it to the last bit where it does the same arithmetic), computed a
+ * row at a time: each (a, b) pair adds one weighted input row, the width taps unrolled. The
+ * backward adds each product's weight times gy into gx, row by row likewise. Dims that keep
+ * their size with nearest modes are identity tables (one tap, weight 1). */
+#define CT_RS_TABLES(T, TABLE)                                                                   \
     int64_t nt[3], *ix[3];                                                                      \
     T *wt[3];                                                                                   \
     int err = CT_OK;                                                                            \
@@ -366,49 +366,88 @@ int NAME(const T *src, T *dst, int64_t planes, const int64_t *isize, const int64
         else TABLE(m, isize[d], osize[d], scales[d], align_corners, ix[d], wt[d]);              \
     }                                                                                           \
     const int64_t IH = isize[1], IW = isize[2], OD = osize[0], OH = osize[1], OW = osize[2];    \
-    const int64_t X = isize[0] * IH * IW, L = OD * OH * OW;                                     \
-    if (err == CT_OK) {                                                                         \
-        _Pragma("omp parallel for num_threads(ct_pool_threads(planes * (X > L ? X : L) * nt[1] * nt[2])) schedule(dynamic, 8)") \
+    const int64_t X = isize[0] * IH * IW, L = OD * OH * OW;
+
+#define CT_RESAMPLE(NAME, T, TABLE)                                                              \
+int NAME(const T *src, T *dst, int64_t planes, const int64_t *isize, const int64_t *osize,       \
+         const double *scales, int mode, int align_corners) {                                   \
+    CT_RS_TABLES(T, TABLE)                                                                      \
+    if (err == CT_OK)                                                                           \
+    _Pragma("omp parallel num_threads(ct_pool_threads(planes * L * nt[1] * nt[2]))")            \
+    {                                                                                           \
+        T *tmp = (T *)malloc(sizeof(T) * (size_t)(OW + 1));                                     \
+        if (!tmp) {                                                                             \
+            _Pragma("omp atomic write")                                                         \
+            err = CT_ERR_NOMEM;                                                                 \
+        }                                                                                       \
+        _Pragma("omp for schedule(dynamic, 8)")                                                 \
         for (int64_t p = 0; p < planes; p++) {                                                  \
-            const T *sp = src + p * (BWD ? L : X);                                              \
-            T *dp = dst + p * (BWD ? X : L);                                                    \
-            if (BWD) memset(dp, 0, (size_t)X * sizeof(T));                                      \
+            if (!tmp) continue;                                                                 \
+            const T *sp = src + p * X;                                                          \
+            const int64_t *i2 = ix[2];                                                          \
+            const T *w2 = wt[2];                                                                \
             for (int64_t o0 = 0; o0 < OD; o0++)                                                 \
-                for (int64_t o1 = 0; o1 < OH; o1++)                                             \
-                    for (int64_t o2 = 0; o2 < OW; o2++) {                                       \
-                        const int64_t o = (o0 * OH + o1) * OW + o2;                             \
-                        T acc0 = 0;                                                             \
-                        for (int64_t a = 0; a < nt[0]; a++) {                                   \
-                            const int64_t ia = ix[0][o0 * nt[0] + a];                           \
-                            const T wa = wt[0][o0 * nt[0] + a];                                 \
-                            T acc1 = 0;                                                         \
-                            for (int64_t b = 0; b < nt[1]; b++) {                               \
-                                const int64_t ib = ix[1][o1 * nt[1] + b];                       \
-                                const T wb = wt[1][o1 * nt[1] + b];                             \
-                                const int64_t row = (ia * IH + ib) * IW;                        \
-                                T acc2 = 0;                                                     \
-                                for (int64_t c = 0; c < nt[2]; c++) {                           \
-                                    const int64_t ic = ix[2][o2 * nt[2] + c];                   \
-                                    const T wc = wt[2][o2 * nt[2] + c];                         \
-                                    if (BWD) dp[row + ic] += wa * wb * wc * sp[o];              \
-                                    else acc2 += wc * sp[row + ic];                             \
-                                }                                                               \
-                                acc1 += wb * acc2;                                              \
+                for (int64_t o1 = 0; o1 < OH; o1++) {                                           \
+                    T *yr = dst + p * L + (o0 * OH + o1) * OW;                                  \
+                    for (int64_t a = 0; a < nt[0]; a++) {                                       \
+                        const int64_t ia = ix[0][o0 * nt[0] + a];                               \
+                        const T wa = wt[0][o0 * nt[0] + a];                                     \
+                        for (int64_t b = 0; b < nt[1]; b++) {                                   \
+                            const T wb = wt[1][o1 * nt[1] + b];                                 \
+                            const T *xr = sp + (ia * IH + ix[1][o1 * nt[1] + b]) * IW;          \
+                            for (int64_t o2 = 0; o2 < OW; o2++) {                               \
+                                T v;                                                            \
+                                if (nt[2] == 1) v = w2[o2] * xr[i2[o2]];                        \
+                                else if (nt[2] == 2)                                            \
+                                    v = w2[2 * o2] * xr[i2[2 * o2]] + w2[2 * o2 + 1] * xr[i2[2 * o2 + 1]]; \
+                                else                                                            \
+                                    v = w2[4 * o2] * xr[i2[4 * o2]] + w2[4 * o2 + 1] * xr[i2[4 * o2 + 1]] \
+                                        + w2[4 * o2 + 2] * xr[i2[4 * o2 + 2]]                   \
+                                        + w2[4 * o2 + 3] * xr[i2[4 * o2 + 3]];                  \
+                                tmp[o2] = b ? tmp[o2] + wb * v : wb * v;                        \
                             }                                                                   \
-                            acc0 += wa * acc1;                                                  \
                         }                                                                       \
-                        if (!BWD) dp[o] = acc0;                                                 \
+                        for (int64_t o2 = 0; o2 < OW; o2++) yr[o2] = a ? yr[o2] + wa * tmp[o2] : wa * tmp[o2]; \
                     }                                                                           \
+                }                                                                               \
+        }                                                                                       \
+        free(tmp);                                                                              \
+    }                                                                                           \
+    for (int d = 0; d < 3; d++) { free(ix[d]); free(wt[d]); }                                   \
+    return err;                                                                                 \
+}
+
+#define CT_RESAMPLE_BWD(NAME, T, TABLE)                                                          \
+int NAME(const T *src, T *dst, int64_t planes, const int64_t *isize, const int64_t *osize,       \
+         const double *scales, int mode, int align_corners) {                                   \
+    CT_RS_TABLES(T, TABLE)                                                                      \
+    if (err == CT_OK) {                                                                         \
+        _Pragma("omp parallel for num_threads(ct_pool_threads(planes * L * nt[1] * nt[2])) schedule(dynamic, 8)") \
+        for (int64_t p = 0; p < planes; p++) {                                                  \
+            T *dp = dst + p * X;                                                                \
+            memset(dp, 0, (size_t)X * sizeof(T));                                               \
+            for (int64_t o0 = 0; o0 < OD; o0++)                                                 \
+                for (int64_t o1 = 0; o1 < OH; o1++) {                                           \
+                    const T *g = src + p * L + (o0 * OH + o1) * OW;                             \
+                    for (int64_t a = 0; a < nt[0]; a++)                                         \
+                        for (int64_t b = 0; b < nt[1]; b++) {                                   \
+                            const T wab = wt[0][o0 * nt[0] + a] * wt[1][o1 * nt[1] + b];        \
+                            T *xr = dp + (ix[0][o0 * nt[0] + a] * IH + ix[1][o1 * nt[1] + b]) * IW; \
+                            for (int64_t o2 = 0; o2 < OW; o2++)                                 \
+                                for (int64_t c = 0; c < nt[2]; c++)                             \
+                                    xr[ix[2][o2 * nt[2] + c]] += wab * wt[2][o2 * nt[2] + c] * g[o2]; \
+                        }                                                                       \
+                }                                                                               \
         }                                                                                       \
     }                                                                                           \
     for (int d = 0; d < 3; d++) { free(ix[d]); free(wt[d]); }                                   \
     return err;                                                                                 \
 }
 
-CT_RESAMPLE(ct_resample_f32, float, ct_rs_table_f32, 0)
-CT_RESAMPLE(ct_resample_f64, double, ct_rs_table_f64, 0)
-CT_RESAMPLE(ct_resample_bwd_f32, float, ct_rs_table_f32, 1)
-CT_RESAMPLE(ct_resample_bwd_f64, double, ct_rs_table_f64, 1)
+CT_RESAMPLE(ct_resample_f32, float, ct_rs_table_f32)
+CT_RESAMPLE(ct_resample_f64, double, ct_rs_table_f64)
+CT_RESAMPLE_BWD(ct_resample_bwd_f32, float, ct_rs_table_f32)
+CT_RESAMPLE_BWD(ct_resample_bwd_f64, double, ct_rs_table_f64)
 
 /* ---------------------------------------------------------------- grid sampling
  * Source coordinates as in ATen's GridSampler.h: unnormalize [-1, 1] to pixels, then apply the

@@ -466,6 +466,84 @@ def nn_functional_cases(ct, torch):
     ]
 
 
+# ---------------------------------------------------------------- conv (convolution, pooling, the seed CNN)
+
+def conv_cases(ct, torch):
+    """Rows for the conv family: a ResNet-style 3x3 conv, a 2x2 max pool, and a training step of
+    the seed CNN (Conv-ReLU-MaxPool x2, three Linear layers, batch 64, 28x28, cross-entropy, SGD).
+    Where cytorch lacks nn.ReLU / F.cross_entropy / optim.SGD yet, the step uses the same maths
+    from what exists (Tensor.relu, log_softmax + gather, an in-place SGD update)."""
+
+    def conv_fwd(lib):
+        lib.manual_seed(0)
+        m = lib.nn.Conv2d(64, 64, 3, padding=1)
+        x = _inputs(lib, (8, 64, 56, 56), 0)
+
+        def run():
+            with lib.no_grad():
+                m(x)
+        return run
+
+    def conv_fwd_bwd(lib):
+        lib.manual_seed(0)
+        m = lib.nn.Conv2d(32, 64, 3)
+        x = _inputs(lib, (64, 32, 13, 13), 0).requires_grad_()
+
+        def run():
+            m.zero_grad()
+            x.grad = None
+            m(x).sum().backward()
+        return run
+
+    def max_pool(lib):
+        x = _inputs(lib, (64, 32, 26, 26), 0)
+        return lambda: lib.nn.functional.max_pool2d(x, 2)
+
+    def seed_step(lib):
+        nn, F = lib.nn, lib.nn.functional
+        lib.manual_seed(0)
+
+        class ReLU(nn.Module):
+            def forward(self, x):
+                return F.relu(x) if hasattr(F, "relu") else x.relu()
+        relu = nn.ReLU if hasattr(nn, "ReLU") else ReLU
+        model = nn.Sequential(nn.Conv2d(1, 32, 3), relu(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), relu(),
+                              nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 120), relu(), nn.Linear(120, 84),
+                              relu(), nn.Linear(84, 10))
+        x = _inputs(lib, (64, 1, 28, 28), 0)
+        y = lib.from_numpy(np.random.default_rng(1).integers(0, 10, 64))
+        params = list(model.parameters())
+        opt = lib.optim.SGD(params, lr=0.01) if hasattr(lib, "optim") and hasattr(lib.optim, "SGD") else None
+
+        def loss_of(out):
+            if hasattr(F, "cross_entropy"):
+                return F.cross_entropy(out, y)
+            return -out.log_softmax(1).gather(1, y.reshape(-1, 1)).mean()
+
+        def step():
+            if opt is not None:
+                opt.zero_grad()
+            else:
+                for p in params:
+                    p.grad = None
+            loss_of(model(x)).backward()
+            if opt is not None:
+                opt.step()
+            else:
+                with lib.no_grad():
+                    for p in params:
+                        p.sub_(0.01 * p.grad)
+        return step
+
+    needs = ("nn.Conv2d", "nn.MaxPool2d", "nn.Linear", "nn.Sequential", "nn.Flatten", "manual_seed")
+    return [
+        ("conv2d 3x3 64->64 56² b8 fwd", ("nn.Conv2d", "manual_seed", "no_grad"), conv_fwd),
+        ("conv2d 3x3 32->64 13² b64 f+b", ("nn.Conv2d", "manual_seed"), conv_fwd_bwd),
+        ("max_pool2d 2x2 64x32x26²", ("nn.functional.max_pool2d",), max_pool),
+        ("seed CNN train step b64 28²", needs, seed_step),
+    ]
+
+
 def raw_sgemm(n):
     from scipy.linalg import blas
     rng = np.random.default_rng(0)
@@ -492,6 +570,7 @@ SECTIONS = [
     vision_cases,
     loss_cases,
     nn_functional_cases,
+    conv_cases,
 ]
 
 

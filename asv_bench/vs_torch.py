@@ -122,6 +122,48 @@ def cases(ct, torch):
     ]
 
 
+# ---------------------------------------------------------------- losses (fused kernels)
+
+def loss_cases(ct, torch):
+    """Loss rows: fused cross-entropy and BCE-with-logits, forward and forward+backward."""
+    def classes(n, c, seed=1):
+        return np.random.default_rng(seed).integers(0, c, n)
+
+    def ce(shape, backward=True, **kw):
+        def make(lib):
+            x = _inputs(lib, shape, 0).requires_grad_(backward)
+            t = lib.from_numpy(classes((shape[0],) + shape[2:], shape[1]))
+            F = lib.nn.functional
+            if not backward:
+                return lambda: F.cross_entropy(x, t, **kw)
+
+            def step():
+                x.grad = None
+                F.cross_entropy(x, t, **kw).backward()
+            return step
+        return make
+
+    def bce_logits(lib):
+        x = _inputs(lib, (512, 1000), 0).requires_grad_(True)
+        y = lib.from_numpy((np.random.default_rng(1).random((512, 1000)) > 0.5).astype(np.float32))
+        pw = _inputs(lib, 1000, 2).abs()
+
+        def step():
+            x.grad = None
+            lib.nn.functional.binary_cross_entropy_with_logits(x, y, pos_weight=pw).backward()
+        return step
+
+    need = ("nn.functional.cross_entropy", "Tensor.backward")
+    return [
+        ("cross_entropy fwd 64x10", need, ce((64, 10), backward=False)),
+        ("cross_entropy fwd+bwd 64x10", need, ce((64, 10))),
+        ("cross_entropy fwd 512x1000", need, ce((512, 1000), backward=False)),
+        ("cross_entropy fwd+bwd 512x1000", need, ce((512, 1000))),
+        ("CE ls=0.1 fwd+bwd 4x21x64x64", need, ce((4, 21, 64, 64), label_smoothing=0.1)),
+        ("bce_logits fwd+bwd 512x1000", ("nn.functional.binary_cross_entropy_with_logits",), bce_logits),
+    ]
+
+
 # ---------------------------------------------------------------- nn (Module system, Linear)
 
 def nn_cases(ct, torch):
@@ -220,6 +262,288 @@ def serialization_cases(ct, torch):
     ]
 
 
+# ---------------------------------------------------------------- data loading (cytorch.utils.data)
+
+class _SlowSamples:
+    """256 samples of ~1 ms each (time.sleep), for worker-process throughput; made per library."""
+
+    def __init__(self, lib):
+        self.x = lib.ones(256, 32)
+
+    def __len__(self):
+        return 256
+
+    def __getitem__(self, i):
+        import time
+        time.sleep(0.001)
+        return self.x[i], i
+
+
+def data_cases(ct, torch):
+    """DataLoader rows: one call = one epoch."""
+
+    def tensor_epoch(lib):
+        rng = np.random.default_rng(0)
+        x = lib.from_numpy(rng.standard_normal((60_000, 784), dtype=np.float32))
+        y = lib.from_numpy(rng.integers(0, 10, 60_000))
+        loader = lib.utils.data.DataLoader(lib.utils.data.TensorDataset(x, y), batch_size=64, shuffle=True)
+
+        def epoch():
+            for _ in loader:
+                pass
+        return epoch
+
+    def slow_epoch(num_workers):
+        def make(lib):
+            loader = lib.utils.data.DataLoader(_SlowSamples(lib), batch_size=16, num_workers=num_workers,
+                                               persistent_workers=num_workers > 0)
+
+            def epoch():
+                for _ in loader:
+                    pass
+            return epoch
+        return make
+
+    needs = ("utils.data.DataLoader",)
+    return [
+        ("DataLoader 60000x784, batch 64", needs, tensor_epoch),
+        ("1 ms/sample epoch, 0 workers", needs, slow_epoch(0)),
+        ("1 ms/sample epoch, 2 workers", needs, slow_epoch(2)),
+    ]
+
+
+# ---------------------------------------------------------------- optim (fused optimizer steps)
+
+def optim_cases(ct, torch):
+    """optimizer.step() over many parameters that already hold gradients. PyTorch's default on CPU
+    is its for-loop implementation; the foreach rows force its multi-tensor one (cytorch accepts
+    and ignores the flag: its step is always one fused C loop per parameter)."""
+
+    def step(name, count, size, **kw):
+        def make(lib):
+            rng = np.random.default_rng(0)
+            params = []
+            for _ in range(count):
+                p = lib.from_numpy(rng.standard_normal(size).astype(np.float32)).requires_grad_(True)
+                p.grad = lib.from_numpy(rng.standard_normal(size).astype(np.float32))
+                params.append(p)
+            return getattr(lib.optim, name)(params, **kw).step
+        return make
+
+    return [
+        ("Adam.step 100x10k", ("optim.Adam",), step("Adam", 100, 10_000, lr=1e-3)),
+        ("Adam.step 100x10k torch foreach", ("optim.Adam",), step("Adam", 100, 10_000, lr=1e-3, foreach=True)),
+        ("AdamW amsgrad 100x10k", ("optim.AdamW",), step("AdamW", 100, 10_000, lr=1e-3, amsgrad=True)),
+        ("SGD momentum 100x10k", ("optim.SGD",), step("SGD", 100, 10_000, lr=0.1, momentum=0.9)),
+        ("SGD momentum 100x10k foreach", ("optim.SGD",), step("SGD", 100, 10_000, lr=0.1, momentum=0.9,
+                                                             foreach=True)),
+        ("Adam.step 1x10M", ("optim.Adam",), step("Adam", 1, 10_000_000, lr=1e-3)),
+        ("Adam.step 10x100 (overhead)", ("optim.Adam",), step("Adam", 10, 100, lr=1e-3)),
+    ]
+
+
+def vision_cases(ct, torch):
+    """cytorch.vision's image kernels against the PyTorch ops torchvision's tensor transforms use
+    (torchvision itself is not needed): interpolate, affine_grid + grid_sample, pad, flip."""
+    import math
+    rng = np.random.default_rng(0)
+    img = rng.random((3, 224, 224)).astype(np.float32)
+    img8 = (img * 255).astype(np.uint8)
+
+    def vf():
+        from cytorch.vision.transforms import functional as F
+        return F
+
+    def resize(size, mode, antialias, u8=False):
+        def make(lib):
+            x = lib.from_numpy(img8 if u8 else img)
+            if lib is ct:
+                F = vf()
+                m = F.InterpolationMode(mode)
+                return lambda: F.resize(x, list(size), interpolation=m, antialias=antialias)
+            kw = {} if mode == "nearest" else {"antialias": antialias, "align_corners": False}
+            return lambda: torch.nn.functional.interpolate(x[None], size=size, mode=mode, **kw)
+        return make
+
+    def rotate(lib):
+        x = lib.from_numpy(img)
+        if lib is ct:
+            F = vf()
+            return lambda: F.rotate(x, 17.0, interpolation=F.InterpolationMode.BILINEAR)
+        t = math.radians(17.0)
+        theta = torch.tensor([[[math.cos(t), -math.sin(t), 0.0], [math.sin(t), math.cos(t), 0.0]]])
+        nnf = torch.nn.functional
+        return lambda: nnf.grid_sample(x[None], nnf.affine_grid(theta, (1, 3, 224, 224), align_corners=False),
+                                       align_corners=False)
+
+    def pad_reflect(lib):
+        x = lib.from_numpy(img)
+        if lib is ct:
+            F = vf()
+            return lambda: F.pad(x, 4, padding_mode="reflect")
+        return lambda: torch.nn.functional.pad(x, (4, 4, 4, 4), mode="reflect")
+
+    def normalize(lib):
+        x = lib.from_numpy(img)
+        mean, std = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+        if lib is ct:
+            from cytorch.vision import transforms as T
+            return lambda: T.Normalize(mean, std)(x)
+        m, s = torch.tensor(mean).view(-1, 1, 1), torch.tensor(std).view(-1, 1, 1)
+        return lambda: (x - m) / s
+
+    def to_tensor(lib):
+        hwc = np.ascontiguousarray(img8.transpose(1, 2, 0))
+        if lib is ct:
+            F = vf()
+            return lambda: F.to_tensor(hwc)
+        return lambda: torch.from_numpy(hwc).permute(2, 0, 1).contiguous().float().div(255)
+
+    return [
+        ("vision resize 224->112 aa", ("vision",), resize((112, 112), "bilinear", True)),
+        ("vision resize 224->112", ("vision",), resize((112, 112), "bilinear", False)),
+        ("vision resize u8 224->112 aa", ("vision",), resize((112, 112), "bilinear", True, u8=True)),
+        ("vision resize 224->320 bicubic", ("vision",), resize((320, 320), "bicubic", False)),
+        ("vision resize nearest u8", ("vision",), resize((100, 100), "nearest", False, u8=True)),
+        ("vision rotate 17 bilinear", ("vision",), rotate),
+        ("vision pad reflect 4", ("vision",), pad_reflect),
+        ("vision Normalize 3x224²", ("vision",), normalize),
+        ("vision to_tensor u8 HWC", ("vision",), to_tensor),
+    ]
+
+
+# ---------------------------------------------------------------- nn.functional (fused kernels)
+
+def nn_functional_cases(ct, torch):
+    """Rows for the fused nn.functional kernels: the op plus its backward, large and small."""
+
+    def fwd_bwd(fn, shapes):
+        def make(lib):
+            xs = [_inputs(lib, s, k).requires_grad_(True) for k, s in enumerate(shapes)]
+            g = lib.ones(tuple(fn(lib, *xs).shape))
+
+            def step():
+                for x in xs:
+                    x.grad = None
+                fn(lib, *xs).backward(g)
+            return step
+        return make
+
+    def F(lib):
+        return lib.nn.functional
+
+    def softmax(lib, x):
+        return F(lib).softmax(x, -1)
+
+    def log_softmax(lib, x):
+        return F(lib).log_softmax(x, -1)
+
+    def layer_norm(lib, x, w, b):
+        return F(lib).layer_norm(x, (x.shape[-1],), w, b)
+
+    def batch_norm(lib, x, w, b):
+        return F(lib).batch_norm(x, None, None, w, b, True)
+
+    def gelu(lib, x):
+        return F(lib).gelu(x)
+
+    def dropout(lib, x):
+        return F(lib).dropout(x, 0.5)
+
+    need = ("nn.functional.softmax", "Tensor.backward")
+    return [
+        ("softmax f+b 256x1024", need, fwd_bwd(softmax, [(256, 1024)])),
+        ("softmax f+b 64x10", need, fwd_bwd(softmax, [(64, 10)])),
+        ("log_softmax f+b 256x1024", need, fwd_bwd(log_softmax, [(256, 1024)])),
+        ("layer_norm f+b 256x1024", need, fwd_bwd(layer_norm, [(256, 1024), (1024,), (1024,)])),
+        ("layer_norm f+b 64x128", need, fwd_bwd(layer_norm, [(64, 128), (128,), (128,)])),
+        ("batch_norm f+b 32x64x28x28", need, fwd_bwd(batch_norm, [(32, 64, 28, 28), (64,), (64,)])),
+        ("batch_norm f+b 512x256", need, fwd_bwd(batch_norm, [(512, 256), (256,), (256,)])),
+        ("gelu f+b 1M", need, fwd_bwd(gelu, [(1 << 20,)])),
+        ("gelu f+b 64x128", need, fwd_bwd(gelu, [(64, 128)])),
+        ("dropout f+b 1M", need, fwd_bwd(dropout, [(1 << 20,)])),
+        ("dropout f+b 64x128", need, fwd_bwd(dropout, [(64, 128)])),
+    ]
+
+
+# ---------------------------------------------------------------- conv (convolution, pooling, the seed CNN)
+
+def conv_cases(ct, torch):
+    """Rows for the conv family: a ResNet-style 3x3 conv, a 2x2 max pool, and a training step of
+    the seed CNN (Conv-ReLU-MaxPool x2, three Linear layers, batch 64, 28x28, cross-entropy, SGD).
+    Where cytorch lacks nn.ReLU / F.cross_entropy / optim.SGD yet, the step uses the same maths
+    from what exists (Tensor.relu, log_softmax + gather, an in-place SGD update)."""
+
+    def conv_fwd(lib):
+        lib.manual_seed(0)
+        m = lib.nn.Conv2d(64, 64, 3, padding=1)
+        x = _inputs(lib, (8, 64, 56, 56), 0)
+
+        def run():
+            with lib.no_grad():
+                m(x)
+        return run
+
+    def conv_fwd_bwd(lib):
+        lib.manual_seed(0)
+        m = lib.nn.Conv2d(32, 64, 3)
+        x = _inputs(lib, (64, 32, 13, 13), 0).requires_grad_()
+
+        def run():
+            m.zero_grad()
+            x.grad = None
+            m(x).sum().backward()
+        return run
+
+    def max_pool(lib):
+        x = _inputs(lib, (64, 32, 26, 26), 0)
+        return lambda: lib.nn.functional.max_pool2d(x, 2)
+
+    def seed_step(lib):
+        nn, F = lib.nn, lib.nn.functional
+        lib.manual_seed(0)
+
+        class ReLU(nn.Module):
+            def forward(self, x):
+                return F.relu(x) if hasattr(F, "relu") else x.relu()
+        relu = nn.ReLU if hasattr(nn, "ReLU") else ReLU
+        model = nn.Sequential(nn.Conv2d(1, 32, 3), relu(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), relu(),
+                              nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 120), relu(), nn.Linear(120, 84),
+                              relu(), nn.Linear(84, 10))
+        x = _inputs(lib, (64, 1, 28, 28), 0)
+        y = lib.from_numpy(np.random.default_rng(1).integers(0, 10, 64))
+        params = list(model.parameters())
+        opt = lib.optim.SGD(params, lr=0.01) if hasattr(lib, "optim") and hasattr(lib.optim, "SGD") else None
+
+        def loss_of(out):
+            if hasattr(F, "cross_entropy"):
+                return F.cross_entropy(out, y)
+            return -out.log_softmax(1).gather(1, y.reshape(-1, 1)).mean()
+
+        def step():
+            if opt is not None:
+                opt.zero_grad()
+            else:
+                for p in params:
+                    p.grad = None
+            loss_of(model(x)).backward()
+            if opt is not None:
+                opt.step()
+            else:
+                with lib.no_grad():
+                    for p in params:
+                        p.sub_(0.01 * p.grad)
+        return step
+
+    needs = ("nn.Conv2d", "nn.MaxPool2d", "nn.Linear", "nn.Sequential", "nn.Flatten", "manual_seed")
+    return [
+        ("conv2d 3x3 64->64 56² b8 fwd", ("nn.Conv2d", "manual_seed", "no_grad"), conv_fwd),
+        ("conv2d 3x3 32->64 13² b64 f+b", ("nn.Conv2d", "manual_seed"), conv_fwd_bwd),
+        ("max_pool2d 2x2 64x32x26²", ("nn.functional.max_pool2d",), max_pool),
+        ("seed CNN train step b64 28²", needs, seed_step),
+    ]
+
+
 def raw_sgemm(n):
     from scipy.linalg import blas
     rng = np.random.default_rng(0)
@@ -241,6 +565,12 @@ SECTIONS = [
     cases,
     nn_cases,
     serialization_cases,
+    data_cases,
+    optim_cases,
+    vision_cases,
+    loss_cases,
+    nn_functional_cases,
+    conv_cases,
 ]
 
 
@@ -272,6 +602,10 @@ def main(argv=None):
     print("-" * len(head))
     skipped = []
     results = {}
+    try:
+        import cytorch.vision  # noqa: F401  (the vision rows need the subpackage imported)
+    except ImportError:
+        pass
     rows = []
     for section in SECTIONS:        # one entry per family (see the end of the file's case functions)
         rows += section(cytorch, torch)

@@ -13,6 +13,11 @@ import os as _os
 # cast 0.9 ms (default spin: 8.6 ms). Read when libgomp loads; user settings win.
 if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
     _os.environ["GOMP_SPINCOUNT"] = "10000"
+# OpenBLAS's idle workers spin (sched_yield) for 2^28 cycles (~0.1 s) after each threaded call,
+# taking the cores from the OpenMP loops that run next (a conv net's step at 2 threads: 2x
+# slower); 2^10 cycles lets them sleep almost at once. Read when SciPy's OpenBLAS loads.
+if "OPENBLAS_THREAD_TIMEOUT" not in _os.environ and "GOTO_THREAD_TIMEOUT" not in _os.environ:
+    _os.environ["OPENBLAS_THREAD_TIMEOUT"] = "10"
 
 from cytorch._C import _tensor as _C_tensor  # noqa: E402
 from cytorch._C._tensor import Size, dtype, get_default_dtype, set_default_dtype, result_type, \
@@ -81,3 +86,4 @@ from cytorch.autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, i
     is_grad_enabled, is_inference_mode_enabled  # noqa: E402,F401
 from cytorch import nn  # noqa: E402,F401
 from cytorch.serialization import save, load  # noqa: E402,F401
+from cytorch import optim  # noqa: E402,F401

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "ct_elementwise.h"
+#include "ct_math.h"
 #include <math.h>
 #include <string.h>
 #include <limits.h>
@@ -154,34 +155,6 @@ CT_INLINE ct_c128 ct_clog1p(ct_c128 z) { double a = creal(z), b = cimag(z);
     return CMPLX(0.5 * log1p(a * (2 + a) + b * b), atan2(b, 1 + a)); }
 CT_INLINE ct_c64 ct_csgnf(ct_c64 a) { float m = cabsf(a); return m == 0 ? 0 : a / m; }
 CT_INLINE ct_c128 ct_csgn(ct_c128 a) { double m = cabs(a); return m == 0 ? 0 : a / m; }
-/* exp for float32 written so that gcc vectorises the loop calling it (libm's
- * expf is a scalar call): x = n*ln2 + r with |r| <= ln2/2, e^r by a degree-7
- * polynomial (truncation error < 1e-8), 2^n applied as two exponent-field
- * multiplies so subnormal results come out right. Max error ~1 ulp. */
-CT_INLINE float ct_expf(float x) {
-    const float magic = 12582912.0f;                 /* 1.5 * 2^23: round to integer */
-    float xc = x < -104.0f ? -104.0f : x;            /* NaN passes through the compares */
-    xc = xc > 89.0f ? 89.0f : xc;
-    float t = xc * 1.44269504088896341f + magic;
-    float nf = t - magic;
-    nf = (nf == nf) ? nf : 0.0f;
-    float r = xc - nf * 0.693145751953125f;          /* ln2 split in hi + lo parts */
-    r = r - nf * 1.428606765330187045e-06f;
-    float p = 1.0f / 5040.0f;
-    p = p * r + 1.0f / 720.0f;
-    p = p * r + 1.0f / 120.0f;
-    p = p * r + 1.0f / 24.0f;
-    p = p * r + 1.0f / 6.0f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    int32_t n = (int32_t)nf, n1 = n / 2, n2 = n - n1;
-    union { uint32_t u; float f; } s1 = { (uint32_t)(n1 + 127) << 23 }, s2 = { (uint32_t)(n2 + 127) << 23 };
-    float y = p * s1.f * s2.f;
-    y = x > 88.72283935546875f ? INFINITY : y;
-    return x != x ? x : y;
-}
-
 /* sigmoid written so that exp never overflows */
 CT_INLINE float ct_sigmoidf(float a) { float e = ct_expf(-fabsf(a)); float s = 1.0f / (1.0f + e); return a >= 0 ? s : e * s; }
 CT_INLINE double ct_sigmoid(double a) { if (a >= 0) return 1.0 / (1.0 + exp(-a)); double e = exp(a); return e / (1.0 + e); }

@@ -13,6 +13,9 @@
 #endif
 
 #define CT_INDEX_GRAIN 32768
+/* Row copies (index_select of contiguous rows) are memory-bound: below this many bytes a second
+ * thread costs more to wake than it saves. */
+#define CT_ROWCOPY_GRAIN_BYTES (1 << 21)
 
 /* Copy one element of `isz` bytes (the compiler turns fixed sizes into moves). */
 static inline void ct_copy_elem(char *dst, const char *src, int64_t isz) {
@@ -149,7 +152,13 @@ static int ct_index_range(int mode, int dt, char *a, const int64_t *ast, char *b
     while (n < end) {
         int64_t count = shape[last] - coord[last];
         if (count > end - n) count = end - n;
-        if (nidx == 1 && (mode == CT_IDX_GATHER || mode == CT_IDX_PUT)) {
+        if (nidx == 1 && mode == CT_IDX_GATHER && ix->strides[0][last] == 0 && ast[last] == isz &&
+            bst[last] == isz) {
+            /* a contiguous row picked by one index (index_select of rows): one memcpy */
+            int64_t v = *(const int64_t *)pi[0], w = (v < 0 && ix->wrap) ? v + ix->size[0] : v;
+            if ((uint64_t)w >= (uint64_t)ix->size[0]) { *bad_value = v; *bad_k = 0; return CT_ERR_INDEX; }
+            memcpy(pa, pb + w * ix->bstride[0], (size_t)(count * isz));
+        } else if (nidx == 1 && (mode == CT_IDX_GATHER || mode == CT_IDX_PUT)) {
             int err = ct_row1(mode == CT_IDX_GATHER, ix->wrap, isz, pa, ast[last], pb, bst[last], pi[0],
                               ix->strides[0][last], ix->size[0], ix->bstride[0], count, bad_value);
             if (err) { *bad_k = 0; return err; }
@@ -209,7 +218,10 @@ int ct_index_apply(int mode, int dtype, char *a, const int64_t *ast, char *b, co
      * once, so the result does not depend on the thread count. Scatters stay
      * serial so that duplicate indices resolve in order (last write wins). */
     int nth = ct_get_num_threads();
-    if (mode != CT_IDX_GATHER || total < CT_INDEX_GRAIN || nth <= 1)
+    int64_t grain = CT_INDEX_GRAIN, isz = (int64_t)ct_itemsize(dtype);
+    if (ix->n == 1 && ix->strides[0][ndim - 1] == 0 && ast[ndim - 1] == isz && bst[ndim - 1] == isz)
+        grain = CT_ROWCOPY_GRAIN_BYTES / isz;
+    if (mode != CT_IDX_GATHER || total < grain || nth <= 1)
         return ct_index_range(mode, dtype, a, ast, b, bst, ndim, shape, ix, 0, total, bad_value, bad_k);
     if (nth > 64) nth = 64;
     int errs[64];

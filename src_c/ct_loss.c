@@ -25,9 +25,25 @@
 
 static inline double ct_expd(double x) { return exp(x); }
 
+/* log(1 + e) for 0 <= e <= 1, branch-free (vectorises): with s = e / (2 + e) in [0, 1/3],
+ * log(1 + e) = 2 atanh(s) = 2 s (1 + s^2/3 + s^4/5 + ...), cut after s^14 (truncation
+ * < 2e-9 relative); exact in relative terms as e -> 0, unlike log(1 + e). */
+CT_MATH_INLINE float ct_log1pf_unit(float e) {
+    float s = e / (2.0f + e), z = s * s;
+    float p = 1.0f / 15;
+    p = p * z + 1.0f / 13;
+    p = p * z + 1.0f / 11;
+    p = p * z + 1.0f / 9;
+    p = p * z + 1.0f / 7;
+    p = p * z + 1.0f / 5;
+    p = p * z + 1.0f / 3;
+    p = p * z + 1.0f;
+    return 2.0f * s * p;
+}
+
 /* for k in [0, n): STMT, split between nth OpenMP threads when par, else a plain loop (small
  * problems skip the team set-up) */
-#define CT_LOSS_FOR(par, nth, k, n, STMT)                                                        \
+#define CT_LOSS_FOR(par, nth, k, n, STMT)                                                       \
     do {                                                                                        \
         if (par) {                                                                              \
             _Pragma("omp parallel for num_threads(nth) schedule(static)")                       \
@@ -63,9 +79,9 @@ static void ct_nll_plan(int64_t A, int64_t C, int64_t B, int64_t *per, int64_t *
     }
 }
 
-#define CT_NLL(SFX, T, EXP)                                                                      \
-/* log sum_c exp x_c of a contiguous row (C >= 1) */                                             \
-static CT_CLONES T ct_lse_row_##SFX(const T *restrict x, int64_t C) {                            \
+#define CT_NLL(SFX, T, EXP)                                                                     \
+/* log sum_c exp x_c of a contiguous row (C >= 1) */                                            \
+static CT_CLONES T ct_lse_row_##SFX(const T *restrict x, int64_t C) {                           \
     T mx[CT_LOSS_LANES], acc[CT_LOSS_LANES], m, s = 0;                                          \
     int64_t c = 0;                                                                              \
     for (int j = 0; j < CT_LOSS_LANES; j++) { mx[j] = x[0]; acc[j] = 0; }                       \
@@ -80,8 +96,8 @@ static CT_CLONES T ct_lse_row_##SFX(const T *restrict x, int64_t C) {           
     for (int j = 0; j < CT_LOSS_LANES; j++) s += acc[j];                                        \
     return m + (T)log(s);                                                                       \
 }                                                                                               \
-/* lse of n rows of width C (C < CT_LOSS_SMALLC, n C <= CT_LOSS_SUB): a row is too short   \
- * for its own vector loop, so the exps of all rows go in one flat vectorised pass */          \
+/* lse of n rows of width C (C < CT_LOSS_SMALLC, n C <= CT_LOSS_SUB): a row is too short        \
+ * for its own vector loop, so the exps of all rows go in one flat vectorised pass */           \
 static CT_CLONES void ct_lse_rows_##SFX(const T *restrict x, int64_t n, int64_t C, T *restrict out) { \
     T tmp[CT_LOSS_SUB];                                                                         \
     for (int64_t a = 0; a < n; a++) {                                                           \
@@ -99,7 +115,7 @@ static CT_CLONES void ct_lse_rows_##SFX(const T *restrict x, int64_t n, int64_t 
     }                                                                                           \
 }                                                                                               \
 /* sum_c w_c x_c (w NULL: sum_c x_c) */                                                         \
-static CT_CLONES T ct_wsum_row_##SFX(const T *restrict x, const T *restrict w, int64_t C) {      \
+static CT_CLONES T ct_wsum_row_##SFX(const T *restrict x, const T *restrict w, int64_t C) {     \
     T acc[CT_LOSS_LANES], s = 0;                                                                \
     int64_t c = 0;                                                                              \
     for (int j = 0; j < CT_LOSS_LANES; j++) acc[j] = 0;                                         \
@@ -122,8 +138,8 @@ static inline T ct_nll_one_##SFX(T xt, T wt, T l, T ws, T W, double eps, int64_t
     return li;                                                                                  \
 }                                                                                               \
 static CT_CLONES void ct_nll_blk_fwd_##SFX(const T *x, const int64_t *tgt, const T *w, int64_t A, int64_t C, \
-                                 int64_t B, int64_t ignore, double eps, int logits, T W,         \
-                                 T *loss, T *lse, int64_t per, int64_t ncb, int64_t blk,         \
+                                 int64_t B, int64_t ignore, double eps, int logits, T W,        \
+                                 T *loss, T *lse, int64_t per, int64_t ncb, int64_t blk,        \
                                  double *part) {                                                \
     double ls = 0, wsum = 0;                                                                    \
     if (B == 1) {                                                                               \
@@ -218,48 +234,48 @@ int ct_nll_fwd_##SFX(const T *x, const int64_t *tgt, const T *w, int64_t A, int6
     if (part != stack) free(part);                                                              \
     return CT_OK;                                                                               \
 }                                                                                               \
-static CT_CLONES void ct_nll_blk_bwd_##SFX(const T *x, const int64_t *tgt, const T *w, const T *lse,       \
-                                 int64_t A, int64_t C, int64_t B, int64_t ignore, double eps,    \
-                                 int logits, T W, const T *g, int64_t gstep, double scale,       \
-                                 T *gx, int64_t per, int64_t ncb, int64_t blk) {                 \
-    T ec = (T)(eps / (double)(C > 0 ? C : 1)), keep = (T)(1 - eps);                              \
+static CT_CLONES void ct_nll_blk_bwd_##SFX(const T *x, const int64_t *tgt, const T *w, const T *lse, \
+                                 int64_t A, int64_t C, int64_t B, int64_t ignore, double eps,   \
+                                 int logits, T W, const T *g, int64_t gstep, double scale,      \
+                                 T *gx, int64_t per, int64_t ncb, int64_t blk) {                \
+    T ec = (T)(eps / (double)(C > 0 ? C : 1)), keep = (T)(1 - eps);                             \
     if (B == 1) {                                                                               \
         int64_t a1 = (blk + 1) * per < A ? (blk + 1) * per : A;                                 \
         int64_t sub = C < CT_LOSS_SMALLC ? CT_LOSS_SUB / C : 1;                                 \
         for (int64_t s0 = blk * per; s0 < a1; s0 += sub) {                                      \
-          int64_t s1 = s0 + sub < a1 ? s0 + sub : a1;                                           \
-          if (logits && sub > 1) {          /* softmax of short rows: one flat pass of exps */  \
-              for (int64_t a = s0; a < s1; a++) {                                               \
-                  T l = lse[a];                                                                 \
-                  int skip = tgt[a] == ignore;                                                  \
-                  for (int64_t c = 0; c < C; c++) gx[a * C + c] = skip ? 0 : x[a * C + c] - l;  \
-              }                                                                                 \
-              T *gs = gx + s0 * C;                                                              \
-              for (int64_t i = 0; i < (s1 - s0) * C; i++) gs[i] = EXP(gs[i]);                   \
-          }                                                                                     \
-          for (int64_t a = s0; a < s1; a++) {                                                   \
-            const T *xr = x + a * C;                                                            \
-            T *gr = gx + a * C;                                                                 \
-            int64_t t = tgt[a];                                                                 \
-            if (t == ignore) {                                                                  \
-                memset(gr, 0, C * sizeof(T));                                                   \
-                continue;                                                                       \
+            int64_t s1 = s0 + sub < a1 ? s0 + sub : a1;                                         \
+            if (logits && sub > 1) {          /* softmax of short rows: one flat pass of exps */ \
+                for (int64_t a = s0; a < s1; a++) {                                             \
+                    T l = lse[a];                                                               \
+                    int skip = tgt[a] == ignore;                                                \
+                    for (int64_t c = 0; c < C; c++) gx[a * C + c] = skip ? 0 : x[a * C + c] - l; \
+                }                                                                               \
+                T *gs = gx + s0 * C;                                                            \
+                for (int64_t i = 0; i < (s1 - s0) * C; i++) gs[i] = EXP(gs[i]);                 \
             }                                                                                   \
-            T G = (T)(g[a * gstep] * scale), wt = w ? w[t] : 1;                                 \
-            if (logits) {                                                                       \
-                T K = G * (keep * wt + ec * W), l = lse[a];                                     \
-                if (sub > 1) for (int64_t c = 0; c < C; c++) gr[c] *= K;                        \
-                else for (int64_t c = 0; c < C; c++) gr[c] = K * EXP(xr[c] - l);                \
-            } else {                                                                            \
-                memset(gr, 0, C * sizeof(T));                                                   \
+            for (int64_t a = s0; a < s1; a++) {                                                 \
+                const T *xr = x + a * C;                                                        \
+                T *gr = gx + a * C;                                                             \
+                int64_t t = tgt[a];                                                             \
+                if (t == ignore) {                                                              \
+                    memset(gr, 0, C * sizeof(T));                                               \
+                    continue;                                                                   \
+                }                                                                               \
+                T G = (T)(g[a * gstep] * scale), wt = w ? w[t] : 1;                             \
+                if (logits) {                                                                   \
+                    T K = G * (keep * wt + ec * W), l = lse[a];                                 \
+                    if (sub > 1) for (int64_t c = 0; c < C; c++) gr[c] *= K;                    \
+                    else for (int64_t c = 0; c < C; c++) gr[c] = K * EXP(xr[c] - l);            \
+                } else {                                                                        \
+                    memset(gr, 0, C * sizeof(T));                                               \
+                }                                                                               \
+                if (eps != 0) {                                                                 \
+                    T e = G * ec;                                                               \
+                    if (w) for (int64_t c = 0; c < C; c++) gr[c] -= e * w[c];                   \
+                    else for (int64_t c = 0; c < C; c++) gr[c] -= e;                            \
+                }                                                                               \
+                gr[t] -= G * keep * wt;                                                         \
             }                                                                                   \
-            if (eps != 0) {                                                                     \
-                T e = G * ec;                                                                   \
-                if (w) for (int64_t c = 0; c < C; c++) gr[c] -= e * w[c];                       \
-                else for (int64_t c = 0; c < C; c++) gr[c] -= e;                                \
-            }                                                                                   \
-            gr[t] -= G * keep * wt;                                                             \
-          }                                                                                     \
         }                                                                                       \
     } else {                                                                                    \
         int64_t a = blk / ncb, c0 = (blk % ncb) * CT_LOSS_COLS;                                 \
@@ -295,7 +311,7 @@ static CT_CLONES void ct_nll_blk_bwd_##SFX(const T *x, const int64_t *tgt, const
         }                                                                                       \
     }                                                                                           \
 }                                                                                               \
-int ct_nll_bwd_##SFX(const T *x, const int64_t *tgt, const T *w, const T *lse, int64_t A,        \
+int ct_nll_bwd_##SFX(const T *x, const int64_t *tgt, const T *w, const T *lse, int64_t A,       \
                      int64_t C, int64_t B, int64_t ignore, double eps, int logits, const T *g,  \
                      int64_t gstep, double scale, T *gx, int64_t *bad) {                        \
     int64_t per, ncb, nblk;                                                                     \
@@ -317,29 +333,90 @@ CT_NLL(f32, float, ct_expf_nonpos)
 CT_NLL(f64, double, ct_expd)
 
 /* ---------------------------------------------------------------- BCE with logits
- * log(1 + exp(-x)) = log1p(exp(-|x|)) + max(-x, 0): no overflow for any x. */
-#define CT_BCEL(SFX, T, EXP, LOG1P)                                                              \
-static CT_CLONES void ct_bcel_blk_fwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,   \
-                                  int64_t pwn, int64_t n, int64_t k, T *loss, double *part) {     \
-    int64_t i0 = k * CT_LOSS_BLK, i1 = i0 + CT_LOSS_BLK < n ? i0 + CT_LOSS_BLK : n;             \
-    double s = 0;                                                                               \
-    int64_t iw = w ? i0 % wn : 0, ip = pw ? i0 % pwn : 0;                                       \
-    for (int64_t i = i0; i < i1; i++) {                                                         \
-        T xi = x[i], yi = y[i];                                                                 \
-        T sp = LOG1P(EXP(-(xi < 0 ? -xi : xi))) + (xi < 0 ? -xi : 0);                           \
-        T lw = pw ? 1 + (pw[ip] - 1) * yi : 1;                                                  \
-        T li = (1 - yi) * xi + lw * sp;                                                         \
-        if (w) li *= w[iw];                                                                     \
-        if (loss) loss[i] = li;                                                                 \
-        s += li;                                                                                \
-        if (w && ++iw == wn) iw = 0;                                                            \
-        if (pw && ++ip == pwn) ip = 0;                                                          \
-    }                                                                                           \
-    *part = s;                                                                                  \
+ * log(1 + exp(-x)) = log1p(exp(-|x|)) + max(-x, 0): no overflow for any x. A block is
+ * walked in segments along which neither periodic weight wraps, so the inner loops read
+ * contiguous w/pw and vectorise; the block's sum is taken in double lanes afterwards. */
+#define CT_BCEL_BLK 4096
+
+#define CT_BCEL(SFX, T, EXP, LOG1P)                                                             \
+static double ct_lanesum_##SFX(const T *restrict v, int64_t n) {                                \
+    double acc[CT_LOSS_LANES], s = 0;                                                           \
+    int64_t i = 0;                                                                              \
+    for (int j = 0; j < CT_LOSS_LANES; j++) acc[j] = 0;                                         \
+    for (; i + CT_LOSS_LANES <= n; i += CT_LOSS_LANES)                                          \
+        for (int j = 0; j < CT_LOSS_LANES; j++) acc[j] += v[i + j];                             \
+    for (; i < n; i++) s += v[i];                                                               \
+    for (int j = 0; j < CT_LOSS_LANES; j++) s += acc[j];                                        \
+    return s;                                                                                   \
 }                                                                                               \
-int ct_bce_logits_fwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,         \
+static CT_CLONES void ct_bcel_seg_fwd_##SFX(const T *restrict x, const T *restrict y,           \
+                                         const T *restrict w, const T *restrict pw, int64_t n,  \
+                                         T *restrict out) {                                     \
+    for (int64_t i = 0; i < n; i++) {                                                           \
+        T xi = x[i], yi = y[i], ax = xi < 0 ? -xi : xi;                                         \
+        T lw = pw ? 1 + (pw[i] - 1) * yi : 1;                                                   \
+        /* max(-x, 0) added before the log term: with y = 0, x + (-x) cancels exactly */        \
+        T li = (1 - yi) * xi + lw * (xi < 0 ? -xi : 0) + lw * LOG1P(EXP(-ax));                  \
+        out[i] = w ? li * w[i] : li;                                                            \
+    }                                                                                           \
+}                                                                                               \
+/* sigmoid(x) and log sigmoid(x) from e = exp(-|x|) */                                          \
+static inline T ct_sig_##SFX(T x, T e) { return x >= 0 ? 1 / (1 + e) : e / (1 + e); }           \
+static inline T ct_logsig_##SFX(T x, T e) { return (x < 0 ? x : 0) - LOG1P(e); }                \
+/* w and pw are never NULL here (ones stand in), so each loop body is branch-free */            \
+static CT_CLONES void ct_bcel_seg_bwd_##SFX(const T *restrict x, const T *restrict y,           \
+                                         const T *restrict w, const T *restrict pw,             \
+                                         const T *restrict g, T G0, double scale, int64_t n,    \
+                                         T *restrict gx, T *restrict gy) {                      \
+    if (gx && g)                                                                                \
+        for (int64_t i = 0; i < n; i++) {                                                       \
+            T e = EXP(-(x[i] < 0 ? -x[i] : x[i]));                                              \
+            T G = (T)(g[i] * scale);                                                            \
+            gx[i] = G * w[i] * ((1 + (pw[i] - 1) * y[i]) * ct_sig_##SFX(x[i], e) - pw[i] * y[i]);\
+        }                                                                                       \
+    else if (gx)                                                                                \
+        for (int64_t i = 0; i < n; i++) {                                                       \
+            T e = EXP(-(x[i] < 0 ? -x[i] : x[i]));                                              \
+            gx[i] = G0 * w[i] * ((1 + (pw[i] - 1) * y[i]) * ct_sig_##SFX(x[i], e) - pw[i] * y[i]); \
+        }                                                                                       \
+    if (gy && g)                                                                                \
+        for (int64_t i = 0; i < n; i++) {                                                       \
+            T e = EXP(-(x[i] < 0 ? -x[i] : x[i]));                                              \
+            gy[i] = (T)(g[i] * scale) * w[i] * ((1 - pw[i]) * ct_logsig_##SFX(x[i], e) - x[i]); \
+        }                                                                                       \
+    else if (gy)                                                                                \
+        for (int64_t i = 0; i < n; i++) {                                                       \
+            T e = EXP(-(x[i] < 0 ? -x[i] : x[i]));                                              \
+            gy[i] = G0 * w[i] * ((1 - pw[i]) * ct_logsig_##SFX(x[i], e) - x[i]);                \
+        }                                                                                       \
+}                                                                                               \
+/* the next segment from i (< i1) that wraps neither period; advances iw, ip */                 \
+static inline int64_t ct_bcel_seg_len_##SFX(const T *w, int64_t wn, int64_t *iw, const T *pw,   \
+                                            int64_t pwn, int64_t *ip, int64_t i, int64_t i1) {  \
+    int64_t len = i1 - i;                                                                       \
+    if (w && wn - *iw < len) len = wn - *iw;                                                    \
+    if (pw && pwn - *ip < len) len = pwn - *ip;                                                 \
+    return len;                                                                                 \
+}                                                                                               \
+static CT_CLONES void ct_bcel_blk_fwd_##SFX(const T *x, const T *y, const T *w, int64_t wn,     \
+                                            const T *pw, int64_t pwn, int64_t n, int64_t k,     \
+                                            T *loss, double *part) {                            \
+    int64_t i0 = k * CT_BCEL_BLK, i1 = i0 + CT_BCEL_BLK < n ? i0 + CT_BCEL_BLK : n;             \
+    int64_t iw = w ? i0 % wn : 0, ip = pw ? i0 % pwn : 0;                                       \
+    T tmp[CT_BCEL_BLK], *out = loss ? loss + i0 : tmp;                                          \
+    for (int64_t i = i0; i < i1;) {                                                             \
+        int64_t len = ct_bcel_seg_len_##SFX(w, wn, &iw, pw, pwn, &ip, i, i1);                   \
+        ct_bcel_seg_fwd_##SFX(x + i, y + i, w ? w + iw : NULL, pw ? pw + ip : NULL, len,        \
+                              out + (i - i0));                                                  \
+        i += len;                                                                               \
+        if (w && (iw += len) == wn) iw = 0;                                                     \
+        if (pw && (ip += len) == pwn) ip = 0;                                                   \
+    }                                                                                           \
+    *part = ct_lanesum_##SFX(out, i1 - i0);                                                     \
+}                                                                                               \
+int ct_bce_logits_fwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,        \
                             int64_t pwn, int64_t n, T *loss, double *tot) {                     \
-    int64_t nblk = (n + CT_LOSS_BLK - 1) / CT_LOSS_BLK;                                         \
+    int64_t nblk = (n + CT_BCEL_BLK - 1) / CT_BCEL_BLK;                                         \
     double stack[CT_LOSS_STACK], *part = stack;                                                 \
     tot[0] = 0;                                                                                 \
     if (n == 0) return CT_OK;                                                                   \
@@ -352,35 +429,38 @@ int ct_bce_logits_fwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, cons
     if (part != stack) free(part);                                                              \
     return CT_OK;                                                                               \
 }                                                                                               \
-static CT_CLONES void ct_bcel_blk_bwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,   \
-                                  int64_t pwn, int64_t n, int64_t k, const T *g, int64_t gstep,   \
-                                  double scale, T *gx, T *gy) {                                  \
-    int64_t i0 = k * CT_LOSS_BLK, i1 = i0 + CT_LOSS_BLK < n ? i0 + CT_LOSS_BLK : n;             \
+static CT_CLONES void ct_bcel_blk_bwd_##SFX(const T *x, const T *y, const T *w, int64_t wn,     \
+                                            const T *pw, int64_t pwn, int64_t n, int64_t k,     \
+                                            const T *g, int64_t gstep, double scale, T *gx,     \
+                                            T *gy) {                                            \
+    int64_t i0 = k * CT_BCEL_BLK, i1 = i0 + CT_BCEL_BLK < n ? i0 + CT_BCEL_BLK : n;             \
     int64_t iw = w ? i0 % wn : 0, ip = pw ? i0 % pwn : 0;                                       \
-    for (int64_t i = i0; i < i1; i++) {                                                         \
-        T xi = x[i], yi = y[i], G = (T)(g[i * gstep] * scale);                                  \
-        T e = EXP(-(xi < 0 ? -xi : xi)), sig = xi >= 0 ? 1 / (1 + e) : e / (1 + e);             \
-        T p = pw ? pw[ip] : 1;                                                                  \
-        if (w) G *= w[iw];                                                                      \
-        if (gx) gx[i] = G * ((1 + (p - 1) * yi) * sig - p * yi);                                \
-        if (gy) gy[i] = G * ((1 - p) * ((xi < 0 ? xi : 0) - LOG1P(e)) - xi);                    \
-        if (w && ++iw == wn) iw = 0;                                                            \
-        if (pw && ++ip == pwn) ip = 0;                                                          \
+    T G0 = (T)(g[0] * scale), ones[CT_BCEL_BLK];                                                \
+    if (!w || !pw)                                                                              \
+        for (int64_t i = 0; i < i1 - i0; i++) ones[i] = 1;                                      \
+    for (int64_t i = i0; i < i1;) {                                                             \
+        int64_t len = ct_bcel_seg_len_##SFX(w, wn, &iw, pw, pwn, &ip, i, i1);                   \
+        ct_bcel_seg_bwd_##SFX(x + i, y + i, w ? w + iw : ones, pw ? pw + ip : ones,             \
+                              gstep ? g + i : NULL, G0, scale, len, gx ? gx + i : NULL,         \
+                              gy ? gy + i : NULL);                                              \
+        i += len;                                                                               \
+        if (w && (iw += len) == wn) iw = 0;                                                     \
+        if (pw && (ip += len) == pwn) ip = 0;                                                   \
     }                                                                                           \
 }                                                                                               \
-int ct_bce_logits_bwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,         \
+int ct_bce_logits_bwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,        \
                             int64_t pwn, int64_t n, const T *g, int64_t gstep, double scale,    \
                             T *gx, T *gy) {                                                     \
-    int64_t nblk = (n + CT_LOSS_BLK - 1) / CT_LOSS_BLK;                                         \
+    int64_t nblk = (n + CT_BCEL_BLK - 1) / CT_BCEL_BLK;                                         \
     if (n == 0) return CT_OK;                                                                   \
     if ((w && wn <= 0) || (pw && pwn <= 0)) return CT_ERR_VALUE;                                \
     int nth = ct_get_num_threads();                                                             \
     int par = n >= CT_LOSS_GRAIN && nth > 1;                                                    \
     CT_LOSS_FOR(par, nth, k, nblk,                                                              \
-                ct_bcel_blk_bwd_##SFX(x, y, w, wn, pw, pwn, n, k, g, gstep, scale, gx, gy));     \
+                ct_bcel_blk_bwd_##SFX(x, y, w, wn, pw, pwn, n, k, g, gstep, scale, gx, gy));    \
     return CT_OK;                                                                               \
 }
 
 /* loss = w [(1 - y) x + (1 + (pw - 1) y) log(1 + exp(-x))] */
-CT_BCEL(f32, float, ct_expf_nonpos, log1pf)
+CT_BCEL(f32, float, ct_expf_nonpos, ct_log1pf_unit)
 CT_BCEL(f64, double, ct_expd, log1p)

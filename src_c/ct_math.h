@@ -1,14 +1,49 @@
-/* ct_math.h - small vectorisable maths helpers shared by kernel files (static inline). */
+/* ct_math.h - vectorisable float32 maths helpers shared by kernel files.
+ *
+ * Force-inlined so that they vectorise inside every target_clones variant of
+ * the loops that call them (GCC will not inline a default-target function into
+ * an AVX clone otherwise).
+ */
 #ifndef CT_MATH_H
 #define CT_MATH_H
+#include <math.h>
 #include <stdint.h>
 
-/* exp(x) in float for x <= 0 (softmax and log-sum-exp only see x - max), branch-free so
- * loops vectorise: x = n ln2 + r with |r| <= ln2/2 (ln2 split in two so n*ln2
- * is exact), exp(r) by a degree-6 polynomial (~2 ulp), 2^n built in the
- * exponent bits. Below -87 the result is 0 (exp(-inf) = 0 exactly, which
- * masked softmax relies on); NaN flows through the arithmetic unchanged. */
-static inline float ct_expf_nonpos(float x) {
+#define CT_MATH_INLINE static inline __attribute__((always_inline))
+
+/* exp for float32 written so that gcc vectorises the loop calling it (libm's
+ * expf is a scalar call): x = n*ln2 + r with |r| <= ln2/2, e^r by a degree-7
+ * polynomial (truncation error < 1e-8), 2^n applied as two exponent-field
+ * multiplies so subnormal results come out right. Max error ~1 ulp. */
+CT_MATH_INLINE float ct_expf(float x) {
+    const float magic = 12582912.0f;                 /* 1.5 * 2^23: round to integer */
+    float xc = x < -104.0f ? -104.0f : x;            /* NaN passes through the compares */
+    xc = xc > 89.0f ? 89.0f : xc;
+    float t = xc * 1.44269504088896341f + magic;
+    float nf = t - magic;
+    nf = (nf == nf) ? nf : 0.0f;
+    float r = xc - nf * 0.693145751953125f;          /* ln2 split in hi + lo parts */
+    r = r - nf * 1.428606765330187045e-06f;
+    float p = 1.0f / 5040.0f;
+    p = p * r + 1.0f / 720.0f;
+    p = p * r + 1.0f / 120.0f;
+    p = p * r + 1.0f / 24.0f;
+    p = p * r + 1.0f / 6.0f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    int32_t n = (int32_t)nf, n1 = n / 2, n2 = n - n1;
+    union { uint32_t u; float f; } s1 = { (uint32_t)(n1 + 127) << 23 }, s2 = { (uint32_t)(n2 + 127) << 23 };
+    float y = p * s1.f * s2.f;
+    y = x > 88.72283935546875f ? INFINITY : y;
+    return x != x ? x : y;
+}
+
+/* exp(x) for x <= 0 (softmax and log-sum-exp only see x - max), cheaper than ct_expf:
+ * x = n ln2 + r with |r| <= ln2/2 (ln2 split in two so n*ln2 is exact), exp(r) by a
+ * degree-6 polynomial (~2 ulp), 2^n built in the exponent bits. Below -87 the result is 0
+ * (exp(-inf) = 0 exactly, which masked softmax relies on); NaN flows through unchanged. */
+CT_MATH_INLINE float ct_expf_nonpos(float x) {
     float xc = x < -87.0f ? -87.0f : x;
     float t = xc * 1.44269504088896341f + 12582912.0f;     /* 1.5 * 2^23: round to nearest */
     float fn = t - 12582912.0f;
@@ -26,6 +61,34 @@ static inline float ct_expf_nonpos(float x) {
     sc.i = (n + 127) << 23;
     y = y * sc.f;
     return x < -87.0f ? 0.0f : y;
+}
+
+/* ct_expf for kernels that only need exp between FLT_MIN and 2^127 (sigmoid, softplus, the
+ * gelu tails, ...): 0 below x = -87.34 (results under 2^-126 flush to zero) and +inf above
+ * x = 88.37 (instead of 2^127 .. FLT_MAX); in between bit-identical to ct_expf. 2^n is applied
+ * as one exponent-field multiply instead of two: about half the cost. */
+CT_MATH_INLINE float ct_expf_ftz(float x) {
+    const float magic = 12582912.0f;                 /* 1.5 * 2^23: round to integer */
+    float xc = x < -87.33654475f ? -87.33654475f : x;     /* keeps n in [-126, 127] */
+    xc = xc > 88.37626266f ? 88.37626266f : xc;
+    float t = xc * 1.44269504088896341f + magic;
+    float nf = t - magic;
+    float r = xc - nf * 0.693145751953125f;
+    r = r - nf * 1.428606765330187045e-06f;
+    float p = 1.0f / 5040.0f;
+    p = p * r + 1.0f / 720.0f;
+    p = p * r + 1.0f / 120.0f;
+    p = p * r + 1.0f / 24.0f;
+    p = p * r + 1.0f / 6.0f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    union { float f; int32_t i; } tb = { t }, sc;
+    sc.i = (tb.i - 0x4b400000 + 127) << 23;          /* 2^n from the rounded integer's bits */
+    float y = p * sc.f;
+    y = x < -87.33654475f ? 0.0f : y;
+    y = x > 88.37626266f ? INFINITY : y;
+    return x != x ? x : y;
 }
 
 #endif

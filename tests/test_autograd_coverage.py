@@ -269,7 +269,16 @@ GENERIC_TESTS = {
     "where": "CLAMP", "zero_grad": "test_random_draws_have_zero_gradient",
     # nn families register into the same table
     "linear": "test_nn_module.py::test_linear_gradcheck",
+    "cross_entropy": "test_nn_loss.py::test_gradcheck", "nll_loss": "test_nn_loss.py::test_gradcheck",
+    "bce_with_logits": "test_nn_loss.py::test_gradcheck", "binary_cross_entropy": "test_nn_loss.py::test_gradcheck",
 }
+# nn.functional's fused ops are all in one gradcheck/gradgradcheck table
+for _k in ("batch_norm", "celu", "constant_pad", "dropout", "elu", "embedding", "embedding_backward", "gelu",
+           "gelu_tanh", "group_norm", "hardshrink", "hardsigmoid", "hardswish", "hardtanh", "layer_norm",
+           "leaky_relu", "logsigmoid", "mish", "rms_norm", "segment_sum", "silu", "softplus", "softshrink",
+           "softsign", "tanhshrink", "threshold"):
+    GENERIC_TESTS["nn." + _k] = "test_nn_functional.py::test_gradcheck"
+
 # elementwise ops whose gradient is zero or undefined (tested by name in test_autograd / above)
 ELEMENTWISE_SPECIAL = {"floor", "ceil", "trunc", "round", "sign", "floor_divide", "heaviside", "nextafter",
                        "remainder", "fmod", "conj", "angle", "copysign", "digamma", "lgamma"}

@@ -417,3 +417,23 @@ def test_tensor_from_nested_list_makes_no_reference_cycles():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("data", [
+    [1, 2, 3], [1.5, 2], [True, False], [1, 2.5, True], [1j, 2], [[1.0, 2.0], [3.0, 4.0]], [[[1], [2]]],
+    [np.float64(1.5)], [np.float32(1.5)], [np.int32(1)], [np.int16(1), 2], [np.float32(1), 2.5],
+    [np.float64(1), np.float32(2)], [np.int32(1), 2.5], [np.bool_(True)], [np.uint8(3)], [np.float16(1)],
+])
+def test_tensor_from_python_data_infers_dtype_like_torch(torch, data):
+    ours, theirs = ct.tensor(data), torch.tensor(data)
+    assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    assert ours.tolist() == theirs.tolist()
+
+
+def test_tensor_from_lists_with_dtype_and_ragged_errors():
+    assert ct.tensor([1.7, -2.7], dtype=ct.int64).tolist() == [1, -2]
+    assert ct.tensor([[1, 2], [3, 4]], dtype=ct.float64).dtype == ct.float64
+    with pytest.raises(ValueError, match="expected sequence"):
+        ct.tensor([[1, 2], [3]])
+    with pytest.raises(TypeError):
+        ct.tensor([1, "a"])

@@ -26,10 +26,13 @@ def _finish(t, requires_grad):
 def _infer_dtype(data):
     """cytorch dtype for nested Python data: bool < int64 < default float < complex."""
     cat = -1
+    np_dtypes = set()           # NumPy scalars keep their own dtype (then everything promotes)
     stack = [data]
     while stack:
         x = stack.pop()
-        if isinstance(x, TensorBase):
+        if isinstance(x, np.generic) and x.dtype.kind in "biufc":
+            np_dtypes.add(from_np_dtype(x.dtype))
+        elif isinstance(x, TensorBase):
             d = x.dtype
             c = 0 if d._name == "bool" else 1 if not (d.is_floating_point or d.is_complex) else 2 if d.is_floating_point else 3
             if c == 2 and d._name != _C.get_default_dtype()._name and x.dim() > 0:
@@ -49,8 +52,23 @@ def _infer_dtype(data):
             return from_np_dtype(x.dtype)
         else:
             raise TypeError(f"Could not infer dtype of {type(x).__name__}")
-    if cat <= 0:
-        return _C._dtype_from_name("bool") if cat == 0 else _C.get_default_dtype()
+    if np_dtypes:
+        promote_types = _C.promote_types
+        dts = list(np_dtypes)
+        if cat >= 0:
+            dts.append(_category_dtype(cat))
+        r = dts[0]
+        for d in dts[1:]:
+            r = promote_types(r, d)
+        return r
+    if cat < 0:
+        return _C.get_default_dtype()
+    return _category_dtype(cat)
+
+
+def _category_dtype(cat):
+    if cat == 0:
+        return _C._dtype_from_name("bool")
     if cat == 1:
         return _C._dtype_from_name("int64")
     if cat == 2:
@@ -133,8 +151,50 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
             data = np.asarray(data)
         else:
             raise TypeError(f"tensor(): could not convert object of type {type(data).__name__}")
+    if isinstance(data, (list, tuple)):
+        t = _from_python_scalars(data, dtype)
+        if t is not None:
+            return _finish(t, requires_grad)
     dt = dtype if dtype is not None else _infer_dtype(data)
     return _finish(_from_nested(data, dt), requires_grad)
+
+
+# the category of each plain Python scalar type: bool < int < float < complex
+_SCALAR_CATEGORY = {bool: 0, int: 1, float: 2, complex: 3}
+
+
+def _leaf_types(data):
+    """The set of leaf types of nested lists/tuples (one C-level pass per row)."""
+    types = set(map(type, data))
+    if list in types or tuple in types:
+        leaves = set()
+        for x in data:
+            if type(x) is list or type(x) is tuple:
+                leaves |= _leaf_types(x)
+            else:
+                leaves.add(type(x))
+        return leaves
+    return types
+
+
+def _from_python_scalars(data, dtype):
+    """Fast path for nested lists of plain Python numbers: NumPy parses them in C. None when the
+    data holds anything else (tensors, NumPy scalars, ...) or is ragged: the general path decides."""
+    types = _leaf_types(data)
+    if not types or not types <= _SCALAR_CATEGORY.keys():
+        return None
+    if dtype is None:
+        cat = max(_SCALAR_CATEGORY[t] for t in types)
+        dtype = (_C._dtype_from_name("bool"), _C._dtype_from_name("int64"), _C.get_default_dtype(),
+                 _C._dtype_from_name("complex128" if _C.get_default_dtype()._name == "float64"
+                                     else "complex64"))[cat]
+    if dtype._name == "bfloat16":
+        return None
+    try:
+        arr = np.array(data, dtype=to_np_dtype(dtype))
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return from_numpy(arr)
 
 
 def as_tensor(data, dtype=None, device=None):

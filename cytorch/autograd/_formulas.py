@@ -15,6 +15,7 @@ import math
 
 import cytorch as _t
 from cytorch._C import _autograd as _A
+from cytorch._C import _nn
 from cytorch._C._tensor import BINARY_OPS, UNARY_OPS, TensorBase
 
 _SAVE = {"a": 1, "b": 2, "y": 4}
@@ -643,19 +644,24 @@ def _mean_bw(n, g):
     return _unreduce(g, shape, dims, keepdim) / max(_count(shape, dims), 1)
 
 
+# softmax / log_softmax keep their output y; a first-order pass runs the fused kernel
+# (src_c/ct_nn.c), create_graph the formula of differentiable ops
+
 @generic("softmax")
 def _softmax_bw(n, g):
-    x, = n.saved_tensors
-    dim, dtype = n.ctx
-    y = _t.softmax(x, dim, dtype=dtype)
+    y, = n.saved_tensors
+    dim = n.ctx[0]
+    if not _t.is_grad_enabled():
+        return _nn.softmax_backward(g, y, dim, False)
     return y * (g - (g * y).sum(dim, keepdim=True))
 
 
 @generic("log_softmax", name="LogSoftmaxBackward0")
 def _log_softmax_bw(n, g):
-    x, = n.saved_tensors
-    dim, dtype = n.ctx
-    y = _t.log_softmax(x, dim, dtype=dtype)
+    y, = n.saved_tensors
+    dim = n.ctx[0]
+    if not _t.is_grad_enabled():
+        return _nn.softmax_backward(g, y, dim, True)
     return g - _t.exp(y) * g.sum(dim, keepdim=True)
 
 

@@ -22,12 +22,13 @@ def _any_requires_grad(xs):
     return False
 
 
-def differentiable(key, fn, inputs, ctx=None, save=None, is_view=False, name=None, mode=0):
+def differentiable(key, fn, inputs, ctx=None, save=None, is_view=False, name=None, mode=0, save_output=False):
     """Wrap ``fn`` so that calls on tensors requiring grad record a ``key`` node.
 
     inputs(*args, **kw) -> the differentiable inputs (tensors or anything else), in the order the
     formula returns gradients; ctx(*args, **kw) -> what the formula reads from ``n.ctx``;
-    save(*args, **kw) -> tensors kept (version-checked) for backward. ``mode`` says where tensors
+    save(*args, **kw) -> tensors kept (version-checked) for backward; save_output: the output is
+    kept too (last among the saved tensors). ``mode`` says where tensors
     that may require grad are (0: any argument, 1: the first, 2: in the first, a sequence): the
     no-grad path is one C-level check.
     """
@@ -44,8 +45,10 @@ def differentiable(key, fn, inputs, ctx=None, save=None, is_view=False, name=Non
             _set_grad_mode(prev)
         if isinstance(out, TensorBase) and any(out is x for x in ins):
             out = out.detach()        # an op that returned its input still gets its own node
-        return _A._record(key, tuple(ins), out, ctx(*args, **kw) if ctx is not None else None,
-                          save(*args, **kw) if save is not None else (), is_view)
+        saved = tuple(save(*args, **kw)) if save is not None else ()
+        if save_output:
+            saved += (out,)
+        return _A._record(key, tuple(ins), out, ctx(*args, **kw) if ctx is not None else None, saved, is_view)
 
     if mode == 3:
         wrapper = _A._make_getitem(fn, record)
@@ -278,7 +281,7 @@ def install_reductions():
         return (dim, dtype)
 
     for nm in ("softmax", "log_softmax"):
-        _replace(R, nm, differentiable(nm, getattr(R, nm), _first, ctx=soft_ctx, save=_first, mode=1))
+        _replace(R, nm, differentiable(nm, getattr(R, nm), _first, ctx=soft_ctx, save_output=True, mode=1))
 
     _replace(R, "cumsum", differentiable("cumsum", R.cumsum, _first,
                                          ctx=lambda input, dim, *a, **k: dim, mode=1))

@@ -1,1 +1,2 @@
-"""cytorch.utils: data loading (later), DLPack interop."""
+"""cytorch.utils: data loading, DLPack interop."""
+from cytorch.utils import data  # noqa: F401

@@ -1,0 +1,88 @@
+"""RAdam: Adam with a rectified adaptive learning rate."""
+import cytorch
+from cytorch._C import _optim
+from cytorch.optim.adam import _check_betas
+from cytorch.optim.optimizer import Optimizer, _check_flags, _check_lr, _eval_closure, _value
+
+__all__ = ["RAdam"]
+
+
+class RAdam(Optimizer):
+    r"""RAdam: Adam with variance rectification (Liu et al., 2019).
+
+    Update rule for each parameter :math:`p` with gradient :math:`g` at step :math:`t`::
+
+        g = -g if maximize
+        p = p * (1 - lr * weight_decay)               (decoupled_weight_decay)
+        g = g + weight_decay * p                      (otherwise, weight_decay != 0)
+        m = m + (1 - beta1) * (g - m)
+        v = beta2 * v + (1 - beta2) * g * g
+        rho_inf = 2 / (1 - beta2) - 1;  rho_t = rho_inf - 2 t beta2^t / (1 - beta2^t)
+        if rho_t > 5:
+            r = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))
+            p = p - m / (1 - beta1^t) * lr * sqrt(1 - beta2^t) / (sqrt(v) + eps) * r
+        else:
+            p = p - m / (1 - beta1^t) * lr
+
+    Args:
+        params (iterable): parameters or dicts defining parameter groups.
+        lr (float or Tensor): learning rate (default: 1e-3).
+        betas (Tuple[float, float]): running-average coefficients (default: (0.9, 0.999)).
+        eps (float): added to the denominator (default: 1e-8).
+        weight_decay (float): L2 penalty, or decoupled decay (default: 0).
+        decoupled_weight_decay (bool): AdamW-style decay (RAdamW) (default: False).
+        maximize (bool): maximize the objective (default: False).
+        foreach, capturable, differentiable: accepted for compatibility.
+
+    State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq``.
+
+    Example::
+
+        >>> w = cytorch.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = cytorch.optim.RAdam([w])
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     (w * w).sum().backward()
+        ...     opt.step()
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        _check_lr(lr)
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_betas(betas)
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "maximize": maximize,
+                    "foreach": foreach, "capturable": capturable,
+                    "decoupled_weight_decay": decoupled_weight_decay, "differentiable": differentiable}
+        super().__init__(params, defaults)
+        _check_flags(differentiable, None, foreach)
+
+    def step(self, closure=None):
+        """Perform one RAdam step (see the class docstring for the rule).
+
+        Args:
+            closure (Callable, optional): re-evaluates the model and returns the loss.
+        """
+        loss = _eval_closure(closure)
+        for group in self.param_groups:
+            params, grads = self._with_grad(group)
+            if not params:
+                continue
+            avgs, sqs, steps = [], [], []
+            for p in params:
+                st = self.state[p]
+                if not st:
+                    st["step"] = self._new_step(group)
+                    st["exp_avg"] = cytorch.zeros_like(p)
+                    st["exp_avg_sq"] = cytorch.zeros_like(p)
+                avgs.append(st["exp_avg"])
+                sqs.append(st["exp_avg_sq"])
+                steps.append(st["step"])
+            beta1, beta2 = group["betas"]
+            _optim.radam(params, grads, avgs, sqs, steps, _value(group["lr"]), beta1, beta2, group["eps"],
+                         group["weight_decay"], group["decoupled_weight_decay"], group["maximize"])
+        return loss

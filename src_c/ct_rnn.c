@@ -212,17 +212,35 @@ static CT_CLONES void ct_rnn_cell_bwd_##SUF(int64_t n, const T *dh, const T *h, 
     }                                                                                          \
 }                                                                                              \
                                                                                                \
-/* dst (cols x rows) = src^T (rows x cols, row stride ld) */                                   \
+/* dst (cols x rows) = src^T (rows x cols, row stride ld), in 16 x 16 tiles so the strided  \
+ * writes stay in cache */                                                                     \
 static void ct_rnn_transpose_##SUF(T *dst, const T *src, int64_t rows, int64_t cols, int64_t ld) { \
-    for (int64_t r = 0; r < rows; r++)                                                         \
-        for (int64_t c = 0; c < cols; c++) dst[c * rows + r] = src[r * ld + c];                \
+    for (int64_t r0 = 0; r0 < rows; r0 += 16)                                                  \
+        for (int64_t c0 = 0; c0 < cols; c0 += 16) {                                            \
+            int64_t r1 = r0 + 16 < rows ? r0 + 16 : rows, c1 = c0 + 16 < cols ? c0 + 16 : cols; \
+            for (int64_t r = r0; r < r1; r++)                                                  \
+                for (int64_t c = c0; c < c1; c++) dst[c * rows + r] = src[r * ld + c];         \
+        }                                                                                      \
+}                                                                                              \
+                                                                                               \
+/* row[j] += b1[j] (+ b2[j]) over n rows of cols values (row stride ld) */                     \
+static CT_CLONES void ct_rnn_addbias_##SUF(T *a, int64_t n, int64_t cols, int64_t ld, const T *b1, \
+                                            const T *b2) {                                      \
+    for (int64_t r = 0; r < n; r++) {                                                          \
+        T *restrict row = a + r * ld;                                                          \
+        if (b1) for (int64_t j = 0; j < cols; j++) row[j] += b1[j];                            \
+        if (b2) for (int64_t j = 0; j < cols; j++) row[j] += b2[j];                            \
+    }                                                                                          \
 }                                                                                              \
                                                                                                \
 /* out[j] = sum over n rows of a[r * ld + j] (rows in order: independent of thread counts) */   \
-static void ct_rnn_colsum_##SUF(T *out, const T *a, int64_t n, int64_t cols, int64_t ld) {     \
+static CT_CLONES void ct_rnn_colsum_##SUF(T *restrict out, const T *a, int64_t n, int64_t cols, \
+                                           int64_t ld) {                                        \
     memset(out, 0, (size_t)cols * sizeof(T));                                                  \
-    for (int64_t r = 0; r < n; r++)                                                            \
-        for (int64_t j = 0; j < cols; j++) out[j] += a[r * ld + j];                            \
+    for (int64_t r = 0; r < n; r++) {                                                          \
+        const T *restrict row = a + r * ld;                                                    \
+        for (int64_t j = 0; j < cols; j++) out[j] += row[j];                                   \
+    }                                                                                          \
 }                                                                                              \
                                                                                                \
 int FWD(const ct_rnn_args *a, const T *x, const T *w_ih, const T *w_hh, const T *b_ih,          \
@@ -251,11 +269,7 @@ int FWD(const ct_rnn_args *a, const T *x, const T *w_ih, const T *w_hh, const T 
     T *cs = ws ? ws + N * GH : NULL;          /* LSTM cells / GRU W_hn h + b_hn */             \
     ct_smallgemm_par_##SUF(ct_rnn_gemm_threads((double)N * GH * In), N, GH, In, x, In, 1, wiT, GH, \
                            xp, ldx, 0);                                                        \
-    for (int64_t r = 0; r < N; r++) {                                                          \
-        T *row = xp + r * ldx;                                                                 \
-        if (b_ih) for (int64_t j = 0; j < GH; j++) row[j] += b_ih[j];                          \
-        if (b_hh && mode != CT_RNN_GRU) for (int64_t j = 0; j < GH; j++) row[j] += b_hh[j];    \
-    }                                                                                          \
+    ct_rnn_addbias_##SUF(xp, N, GH, ldx, b_ih, mode != CT_RNN_GRU ? b_hh : NULL);              \
     const T *bh = b_hh ? b_hh : bz;                                                            \
     int nt = ct_rnn_loop_threads(a, G);                                                        \
     _Pragma("omp parallel num_threads(nt)")                                                    \
@@ -398,7 +412,8 @@ int BWD(const ct_rnn_args *a, const T *x, const T *w_ih, const T *w_hh, const T 
     ct_smallgemm_par_##SUF(nth, GH, P, N, dGh, 1, GH, Hp, P, dw_hh, P, 0);                     \
     if (dx) ct_smallgemm_par_##SUF(nth, N, In, GH, dG, GH, 1, w_ih, In, dx, In, dx_acc);          \
     if (db_ih) ct_rnn_colsum_##SUF(db_ih, dG, N, GH, GH);                                      \
-    if (db_hh) ct_rnn_colsum_##SUF(db_hh, dGh, N, GH, GH);                                     \
+    if (db_hh && dGh == dG && db_ih) memcpy(db_hh, db_ih, (size_t)GH * sizeof(T));             \
+    else if (db_hh) ct_rnn_colsum_##SUF(db_hh, dGh, N, GH, GH);                                \
     if (w_hr && dw_hr) ct_smallgemm_par_##SUF(nth, P, H, N, dHt, 1, P, Mb, H, dw_hr, H, 0);    \
     free(off); free(dG); if (dGh != dG) free(dGh); free(Hp); free(dHt); free(Mb); free(dM);    \
     return CT_OK;                                                                              \

@@ -31,16 +31,7 @@ def _F():
 
 
 def _dropout(x, p, training=True):
-    """nn.functional.dropout: zero each value with probability p, scale the rest by 1/(1-p)."""
-    f = getattr(_F(), "dropout", None)
-    if f is not None:
-        return f(x, p, training)
-    if not training or p == 0:
-        return x
-    if p == 1:
-        return x * 0
-    keep = (cytorch.rand(x.shape, dtype=x.dtype) >= p).to(x.dtype)
-    return x * keep * (1.0 / (1.0 - p))
+    return _F().dropout(x, p, training)
 
 
 def _linear(x, w, b):

@@ -16,15 +16,7 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 def _dropout(x, p, training):
     import cytorch.nn.functional as F
-    f = getattr(F, "dropout", None)
-    if f is not None:
-        return f(x, p, training)
-    if not training or p == 0:
-        return x
-    if p == 1:
-        return x * 0
-    keep = (cytorch.rand(x.shape, dtype=x.dtype) >= p).to(x.dtype)
-    return x * keep * (1.0 / (1.0 - p))
+    return F.dropout(x, p, training)
 
 
 def _layer(mode, x, batch_sizes, T, B, h0, c0, weights):

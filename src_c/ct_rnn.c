@@ -1,6 +1,6 @@
 /* ct_rnn.c - fused recurrent layers (see ct_rnn.h).
  *
- * Forward, per direction: Xp = X W_ih^T + biases (one gemm over all N rows, written where the
+ * Forward, per direction: Xp = X W_ih^T (one gemm over all N rows, written where the
  * gate activations will be kept), then per step: gh = h_prev W_hh^T for each thread's gate
  * columns, the cell maths for its hidden units, a barrier. h_prev is read from the previous
  * step's output rows (or h0), so no state is copied.
@@ -129,13 +129,14 @@ static void ct_rnn_prev(const ct_rnn_args *a, int64_t s, int64_t t, int64_t *tp,
 }
 
 #define CT_RNN_DEFINE(FWD, BWD, SUF, T, SIG, TANH)                                              \
-/* LSTM: i, f, g, o = sig, sig, tanh, sig(xg + hg); c = f cp + i g; h = o tanh(c) */            \
-static CT_CLONES void ct_lstm_cell_##SUF(int64_t n, T *xg, const T *hg, int64_t H, const T *cp, \
-                                          T *c, T *h) {                                         \
-    _Pragma("omp simd")                                                                      \
+/* LSTM: i, f, g, o = sig, sig, tanh, sig(xg + hg + b); c = f cp + i g; h = o tanh(c) */       \
+static CT_CLONES void ct_lstm_cell_##SUF(int64_t n, T *xg, const T *hg, const T *b, int64_t H,  \
+                                          const T *cp, T *c, T *h) {                            \
+    _Pragma("omp simd")                                                                        \
     for (int64_t u = 0; u < n; u++) {                                                          \
-        T i = SIG(xg[u] + hg[u]), f = SIG(xg[H + u] + hg[H + u]);                              \
-        T g = TANH(xg[2 * H + u] + hg[2 * H + u]), o = SIG(xg[3 * H + u] + hg[3 * H + u]);     \
+        T i = SIG(xg[u] + hg[u] + b[u]), f = SIG(xg[H + u] + hg[H + u] + b[H + u]);            \
+        T g = TANH(xg[2 * H + u] + hg[2 * H + u] + b[2 * H + u]);                              \
+        T o = SIG(xg[3 * H + u] + hg[3 * H + u] + b[3 * H + u]);                               \
         T cn = f * cp[u] + i * g;                                                              \
         xg[u] = i; xg[H + u] = f; xg[2 * H + u] = g; xg[3 * H + u] = o;                        \
         c[u] = cn;                                                                             \
@@ -143,28 +144,30 @@ static CT_CLONES void ct_lstm_cell_##SUF(int64_t n, T *xg, const T *hg, int64_t 
     }                                                                                          \
 }                                                                                              \
                                                                                                \
-/* GRU: r, z = sig(xg + hg + bh); nh = hg_n + bh_n; n = tanh(xg_n + r nh); h = (1-z) n + z hp */ \
-static CT_CLONES void ct_gru_cell_##SUF(int64_t n, T *xg, const T *hg, const T *bh, int64_t H,  \
-                                         const T *hp, T *nhs, T *h) {                           \
-    _Pragma("omp simd")                                                                      \
+/* GRU: r, z = sig(xg + bi + hg + bh); nh = hg_n + bh_n; n = tanh(xg_n + bi_n + r nh);     \
+ * h = (1-z) n + z hp */                                                                       \
+static CT_CLONES void ct_gru_cell_##SUF(int64_t n, T *xg, const T *hg, const T *bi, const T *bh, \
+                                         int64_t H, const T *hp, T *nhs, T *h) {                \
+    _Pragma("omp simd")                                                                        \
     for (int64_t u = 0; u < n; u++) {                                                          \
-        T r = SIG(xg[u] + hg[u] + bh[u]), z = SIG(xg[H + u] + hg[H + u] + bh[H + u]);          \
+        T r = SIG(xg[u] + bi[u] + hg[u] + bh[u]);                                              \
+        T z = SIG(xg[H + u] + bi[H + u] + hg[H + u] + bh[H + u]);                              \
         T nh = hg[2 * H + u] + bh[2 * H + u];                                                  \
-        T nn = TANH(xg[2 * H + u] + r * nh);                                                   \
+        T nn = TANH(xg[2 * H + u] + bi[2 * H + u] + r * nh);                                   \
         xg[u] = r; xg[H + u] = z; xg[2 * H + u] = nn;                                          \
         nhs[u] = nh;                                                                           \
         h[u] = (1 - z) * nn + z * hp[u];                                                       \
     }                                                                                          \
 }                                                                                              \
                                                                                                \
-/* RNN: h = tanh(h + hg) or relu(h + hg), h holding x W_ih^T + biases */                        \
-static CT_CLONES void ct_rnn_cell_##SUF(int64_t n, T *h, const T *hg, int relu) {              \
+/* RNN: h = tanh(h + hg + b) or relu(h + hg + b), h holding x W_ih^T */                      \
+static CT_CLONES void ct_rnn_cell_##SUF(int64_t n, T *h, const T *hg, const T *b, int relu) {  \
     if (relu) {                                                                                \
         _Pragma("omp simd")                                                                    \
-        for (int64_t u = 0; u < n; u++) { T v = h[u] + hg[u]; h[u] = v > 0 ? v : (T)0; }       \
+        for (int64_t u = 0; u < n; u++) { T v = h[u] + hg[u] + b[u]; h[u] = v > 0 ? v : (T)0; } \
     } else {                                                                                   \
         _Pragma("omp simd")                                                                    \
-        for (int64_t u = 0; u < n; u++) h[u] = TANH(h[u] + hg[u]);                             \
+        for (int64_t u = 0; u < n; u++) h[u] = TANH(h[u] + hg[u] + b[u]);                      \
     }                                                                                          \
 }                                                                                              \
                                                                                                \
@@ -223,16 +226,6 @@ static void ct_rnn_transpose_##SUF(T *dst, const T *src, int64_t rows, int64_t c
         }                                                                                      \
 }                                                                                              \
                                                                                                \
-/* row[j] += b1[j] (+ b2[j]) over n rows of cols values (row stride ld) */                     \
-static CT_CLONES void ct_rnn_addbias_##SUF(T *a, int64_t n, int64_t cols, int64_t ld, const T *b1, \
-                                            const T *b2) {                                      \
-    for (int64_t r = 0; r < n; r++) {                                                          \
-        T *restrict row = a + r * ld;                                                          \
-        if (b1) for (int64_t j = 0; j < cols; j++) row[j] += b1[j];                            \
-        if (b2) for (int64_t j = 0; j < cols; j++) row[j] += b2[j];                            \
-    }                                                                                          \
-}                                                                                              \
-                                                                                               \
 /* out[j] = sum over n rows of a[r * ld + j] (rows in order: independent of thread counts) */   \
 static CT_CLONES void ct_rnn_colsum_##SUF(T *restrict out, const T *a, int64_t n, int64_t cols, \
                                            int64_t ld) {                                        \
@@ -254,7 +247,7 @@ int FWD(const ct_rnn_args *a, const T *x, const T *w_ih, const T *w_hh, const T 
     T *gh = (T *)malloc((size_t)(B * GH + 1) * sizeof(T));                                     \
     T *wrT = w_hr ? (T *)malloc((size_t)(H * P + 1) * sizeof(T)) : NULL;                       \
     T *mb = w_hr ? (T *)malloc((size_t)(B * H + 1) * sizeof(T)) : NULL;                        \
-    T *bz = (T *)calloc((size_t)GH + 1, sizeof(T));                                            \
+    T *bz = (T *)calloc((size_t)(2 * GH + 1), sizeof(T));   /* bias sums / zeros */            \
     if (!off || !wiT || !whT || !gh || !bz || (w_hr && (!wrT || !mb))) {                       \
         free(off); free(wiT); free(whT); free(gh); free(wrT); free(mb); free(bz);              \
         return CT_ERR_NOMEM;                                                                   \
@@ -269,8 +262,11 @@ int FWD(const ct_rnn_args *a, const T *x, const T *w_ih, const T *w_hh, const T 
     T *cs = ws ? ws + N * GH : NULL;          /* LSTM cells / GRU W_hn h + b_hn */             \
     ct_smallgemm_par_##SUF(ct_rnn_gemm_threads((double)N * GH * In), N, GH, In, x, In, 1, wiT, GH, \
                            xp, ldx, 0);                                                        \
-    ct_rnn_addbias_##SUF(xp, N, GH, ldx, b_ih, mode != CT_RNN_GRU ? b_hh : NULL);              \
-    const T *bh = b_hh ? b_hh : bz;                                                            \
+    /* biases are added in the cells (no pass over the projection): LSTM/RNN use b_ih + b_hh, */ \
+    /* GRU keeps them apart (b_hn sits inside r (.)) */                                        \
+    T *bsum = bz + GH;                                                                         \
+    for (int64_t j = 0; j < GH; j++) bsum[j] = (b_ih ? b_ih[j] : (T)0) + (b_hh ? b_hh[j] : (T)0); \
+    const T *bi = b_ih ? b_ih : bz, *bh = b_hh ? b_hh : bz;                                    \
     int nt = ct_rnn_loop_threads(a, G);                                                        \
     _Pragma("omp parallel num_threads(nt)")                                                    \
     {                                                                                          \
@@ -298,14 +294,14 @@ int FWD(const ct_rnn_args *a, const T *x, const T *w_ih, const T *w_hh, const T 
                     if (mode == CT_RNN_LSTM) {                                                 \
                         const T *cp = r < np ? cs + (off[tp] + r) * H : c0 + r * H;            \
                         T *hout = w_hr ? mb + r * H : y + row * ldy;                           \
-                        ct_lstm_cell_##SUF(nu, ws + row * GH + u0, hg, H, cp + u0, cs + row * H + u0, \
+                        ct_lstm_cell_##SUF(nu, ws + row * GH + u0, hg, bsum + u0, H, cp + u0, cs + row * H + u0, \
                                            hout + u0);                                        \
                     } else if (mode == CT_RNN_GRU) {                                           \
                         const T *hpr = r < np ? hp + r * ldy : h0 + r * P;                     \
-                        ct_gru_cell_##SUF(nu, ws + row * GH + u0, hg, bh + u0, H, hpr + u0,    \
+                        ct_gru_cell_##SUF(nu, ws + row * GH + u0, hg, bi + u0, bh + u0, H, hpr + u0, \
                                           cs + row * H + u0, y + row * ldy + u0);              \
                     } else {                                                                   \
-                        ct_rnn_cell_##SUF(nu, y + row * ldy + u0, hg, relu);                   \
+                        ct_rnn_cell_##SUF(nu, y + row * ldy + u0, hg, bsum + u0, relu);        \
                     }                                                                          \
                 }                                                                              \
             }                                                                                  \

@@ -265,6 +265,15 @@ def test_module_to_double_keeps_working():
     assert out.dtype == cytorch.float64
 
 
+def test_bfloat16_runs_the_explicit_path(torch):
+    cm, tm = _twins(torch, "GRU", 3, 4)
+    x = RNG.standard_normal((5, 2, 3))
+    out, h = cm.to(cytorch.bfloat16)(cytorch.tensor(x).to(cytorch.bfloat16))
+    ref, _ = tm(torch.tensor(x))
+    assert out.dtype == cytorch.bfloat16
+    np.testing.assert_allclose(np_of(out.float()), ref.detach().numpy(), atol=5e-2)
+
+
 def test_errors():
     with pytest.raises(ValueError, match="dropout should be a number in range"):
         nn.LSTM(3, 4, dropout=1.5)

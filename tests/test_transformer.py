@@ -97,8 +97,9 @@ def test_encoder_layer_matches_torch(torch, norm_first, act, bf, mask, kpm, batc
                          list(itertools.product([False, True], [False, True], [False, True], [False, True],
                                                 [False, True])))
 def test_decoder_layer_matches_torch(torch, norm_first, bf, tgt_causal, mem_mask, kpm):
-    cm = nn.TransformerDecoderLayer(E, H, 16, 0.0, batch_first=bf, norm_first=norm_first, dtype=cytorch.float64)
-    tm = torch.nn.TransformerDecoderLayer(E, H, 16, 0.0, batch_first=bf, norm_first=norm_first,
+    cm = nn.TransformerDecoderLayer(E, H, 16, 0.0, batch_first=bf, norm_first=norm_first, layer_norm_eps=1e-3,
+                                    dtype=cytorch.float64)
+    tm = torch.nn.TransformerDecoderLayer(E, H, 16, 0.0, batch_first=bf, norm_first=norm_first, layer_norm_eps=1e-3,
                                           dtype=torch.float64)
     _sync(cm, tm, torch)
     cx, tx = _pair(torch, (N, T, E) if bf else (T, N, E))

@@ -23,6 +23,8 @@ def _layer(mode, x, batch_sizes, T, B, h0, c0, weights):
     """One layer, all its directions: x (N, I); h0 (D, B, P); c0 (D, B, H) (LSTM, else None);
     weights: per direction (w_ih, w_hh, b_ih, b_hh, w_hr), None where absent.
     Returns y (N, D*P) and the final states hn (D, B, P), cn (D, B, H) (or None)."""
+    if x.dtype not in (cytorch.float32, cytorch.float64):
+        return _layer_math(mode, x, batch_sizes, T, B, h0, c0, weights)     # no kernel: explicit ops
     D = len(weights)
     P = h0.shape[2]
     N = x.shape[0]

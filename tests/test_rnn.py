@@ -2,7 +2,6 @@
 same weights, gradcheck through the fused kernel, packed sequences, errors, and a tiny
 character-level language model that learns."""
 import itertools
-import warnings
 
 import numpy as np
 import pytest

@@ -204,7 +204,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         raise RuntimeError(f"expected scalar type Float but found {_CTYPE[dt].split()[-1].capitalize()}")
     if attn_mask is not None:
         if is_causal:
-            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                               "is_causal=True")
         md = attn_mask.dtype
         if md != cytorch.bool and md != dt and md != cytorch.float32:
             raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "

@@ -11,9 +11,6 @@ import cytorch
 from cytorch._C import _autograd as _A
 from cytorch._C import _rnn as _K
 
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
 def _dropout(x, p, training):
     import cytorch.nn.functional as F
     return F.dropout(x, p, training)

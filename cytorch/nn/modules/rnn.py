@@ -341,7 +341,8 @@ class LSTM(RNNBase):
     r"""Long short-term memory, PyTorch's formulation (gates [i, f, g, o]):
 
     .. math::
-        i_t, f_t, g_t, o_t = \sigma, \sigma, \tanh, \sigma(W_{i\cdot} x_t + b_{i\cdot} + W_{h\cdot} h_{t-1} + b_{h\cdot}),
+        i_t, f_t, g_t, o_t = \sigma, \sigma, \tanh, \sigma(W_{i\cdot} x_t + b_{i\cdot}
+                                                    + W_{h\cdot} h_{t-1} + b_{h\cdot}),
         \quad c_t = f_t \odot c_{t-1} + i_t \odot g_t, \quad h_t = o_t \odot \tanh(c_t)
 
     With ``proj_size > 0``, :math:`h_t = W_{hr}(o_t \odot \tanh(c_t))` of size proj_size.
@@ -391,7 +392,8 @@ class LSTM(RNNBase):
             input, batch_sizes, sorted_indices, unsorted_indices = orig
             B = int(batch_sizes[0])
             if hx is None:
-                hx = (self._zeros_state(B, real_hidden, input.dtype), self._zeros_state(B, self.hidden_size, input.dtype))
+                hx = (self._zeros_state(B, real_hidden, input.dtype),
+                      self._zeros_state(B, self.hidden_size, input.dtype))
             else:
                 hx = self.permute_hidden(hx, sorted_indices)
             is_batched = True
@@ -405,7 +407,8 @@ class LSTM(RNNBase):
                 input = input.unsqueeze(batch_dim)
             B = input.size(0) if self.batch_first else input.size(1)
             if hx is None:
-                hx = (self._zeros_state(B, real_hidden, input.dtype), self._zeros_state(B, self.hidden_size, input.dtype))
+                hx = (self._zeros_state(B, real_hidden, input.dtype),
+                      self._zeros_state(B, self.hidden_size, input.dtype))
             elif is_batched:
                 if hx[0].dim() != 3 or hx[1].dim() != 3:
                     raise RuntimeError("For batched 3-D input, hx and cx should also be 3-D but got "

@@ -51,7 +51,9 @@ cdef TensorBase _mat(object t, str name, int dt, int64_t r, int64_t c):
 
 
 cdef const void *_ptr(TensorBase t):
-    return NULL if t is None else <const void *>t._data
+    if t is None:
+        return NULL
+    return <const void *>t._data
 
 
 cdef TensorBase _setup(ct_rnn_args *a, int mode, bint reverse, TensorBase x, int64_t T, int64_t B, int64_t H,

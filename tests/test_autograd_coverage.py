@@ -279,6 +279,27 @@ for _k in ("batch_norm", "celu", "constant_pad", "dropout", "elu", "embedding", 
            "softsign", "tanhshrink", "threshold"):
     GENERIC_TESTS["nn." + _k] = "test_nn_functional.py::test_gradcheck"
 
+# conv/pool/resampling formulas (cytorch/nn/_conv_formulas.py) and the tests that gradcheck them
+for _k, _t in (("conv", "test_conv.py::test_conv2d_gradcheck"),
+               ("conv_input_grad", "test_conv.py::test_conv1d_conv3d_gradgradcheck"),
+               ("conv_weight_grad", "test_conv.py::test_conv_transpose2d_gradgradcheck"),
+               ("im2col", "test_conv.py::test_unfold_fold_gradcheck"),
+               ("col2im", "test_conv.py::test_unfold_fold_gradcheck"),
+               ("max_pool", "test_pooling.py::test_pool_gradcheck"),
+               ("adaptive_max_pool", "test_pooling.py::test_pool_gradcheck"),
+               ("index_scatter", "test_pooling.py::test_pool_gradcheck"),
+               ("index_gather", "test_pooling.py::test_pool_gradcheck"),
+               ("max_unpool", "test_pooling.py::test_max_unpool_gradcheck"),
+               ("avg_pool", "test_pooling.py::test_pool_gradcheck"),
+               ("avg_pool_backward", "test_pooling.py::test_pool_gradcheck"),
+               ("adaptive_avg_pool", "test_pooling.py::test_pool_gradcheck"),
+               ("adaptive_avg_pool_backward", "test_pooling.py::test_pool_gradcheck"),
+               ("resample", "test_interpolate.py::test_interpolate_gradgradcheck"),
+               ("resample_backward", "test_interpolate.py::test_interpolate_gradgradcheck"),
+               ("grid_sample", "test_interpolate.py::test_grid_sample_float32_and_gradcheck"),
+               ("grid_sample_backward", "test_interpolate.py::test_grid_sample_float32_and_gradcheck")):
+    GENERIC_TESTS[_k] = _t
+
 # elementwise ops whose gradient is zero or undefined (tested by name in test_autograd / above)
 ELEMENTWISE_SPECIAL = {"floor", "ceil", "trunc", "round", "sign", "floor_divide", "heaviside", "nextafter",
                        "remainder", "fmod", "conj", "angle", "copysign", "digamma", "lgamma"}

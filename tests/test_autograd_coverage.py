@@ -388,3 +388,15 @@ def test_complex_gradcheck_catches_a_wrong_convention():
             return g * 2          # should be conj(g) * 2
     z = cytorch.tensor([0.3 + 1.0j], dtype=C128, requires_grad=True)
     assert not gradcheck(Bad.apply, [z], raise_exception=False)
+
+
+@pytest.mark.parametrize("m", [[[1.0, 2.0], [2.0, 4.0]], [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.5, 1.0, -1.0]],
+                               [[0.0, 0.0], [0.0, 0.0]]])
+def test_det_gradient_at_singular_matrices_is_the_cofactor_matrix(m):
+    a = cytorch.tensor(m, dtype=cytorch.float64, requires_grad=True)
+    assert gradcheck(lambda x: cytorch.linalg.det(x), (a,))
+    cytorch.linalg.det(a).backward()
+    M = np.array(m)
+    cof = np.array([[(-1) ** (i + j) * (np.linalg.det(np.delete(np.delete(M, i, 0), j, 1)) if M.shape[0] > 1 else 1)
+                     for j in range(M.shape[1])] for i in range(M.shape[0])])
+    np.testing.assert_allclose(a.grad.numpy(), cof, atol=1e-12)

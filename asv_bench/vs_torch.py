@@ -565,6 +565,63 @@ def conv_cases(ct, torch):
     ]
 
 
+# ---------------------------------------------------------------- sequence models (attention, Transformer, RNN)
+
+def seq_cases(ct, torch):
+    """Rows for the issue's targets, forward+backward: TransformerEncoderLayer(128, 4, 512,
+    dropout=0, batch_first) at batch 32 x seq 64, LSTM(64 -> 128) at batch 16 x seq 50; and the
+    fused attention alone (128 heads of 64 x 32, and one 2048-long causal head pair)."""
+
+    def encoder_layer(lib):
+        lib.manual_seed(0)
+        m = lib.nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True)
+        x = _inputs(lib, (32, 64, 128), 0)
+
+        def step():
+            m.zero_grad()
+            m(x).sum().backward()
+        return step
+
+    def lstm(lib):
+        lib.manual_seed(0)
+        m = lib.nn.LSTM(64, 128, batch_first=True)
+        x = _inputs(lib, (16, 50, 64), 0)
+
+        def step():
+            m.zero_grad()
+            m(x)[0].sum().backward()
+        return step
+
+    def gru(lib):
+        lib.manual_seed(0)
+        m = lib.nn.GRU(64, 128, num_layers=2, bidirectional=True, batch_first=True)
+        x = _inputs(lib, (16, 50, 64), 0)
+
+        def step():
+            m.zero_grad()
+            m(x)[0].sum().backward()
+        return step
+
+    def sdpa(shape, causal):
+        def make(lib):
+            q = _inputs(lib, shape, 0).requires_grad_(True)
+
+            def step():
+                q.grad = None
+                lib.nn.functional.scaled_dot_product_attention(q, q, q, is_causal=causal).sum().backward()
+            return step
+        return make
+
+    return [
+        ("TransformerEncoderLayer f+b", ("nn.TransformerEncoderLayer", "manual_seed"), encoder_layer),
+        ("LSTM 64->128 b16 s50 f+b", ("nn.LSTM", "manual_seed"), lstm),
+        ("GRU 2-layer bidir b16 s50 f+b", ("nn.GRU", "manual_seed"), gru),
+        ("sdpa f+b 32x4x64x32", ("nn.functional.scaled_dot_product_attention",), sdpa((32, 4, 64, 32), False)),
+        ("sdpa causal f+b 1x2x2048x64", ("nn.functional.scaled_dot_product_attention",),
+         sdpa((1, 2, 2048, 64), True)),
+    ]
+
+
 def raw_sgemm(n):
     from scipy.linalg import blas
     rng = np.random.default_rng(0)
@@ -592,6 +649,7 @@ SECTIONS = [
     loss_cases,
     nn_functional_cases,
     conv_cases,
+    seq_cases,
 ]
 
 

@@ -277,6 +277,8 @@ GENERIC_TESTS = {
     "linear": "test_nn_module.py::test_linear_gradcheck",
     "cross_entropy": "test_nn_loss.py::test_gradcheck", "nll_loss": "test_nn_loss.py::test_gradcheck",
     "bce_with_logits": "test_nn_loss.py::test_gradcheck", "binary_cross_entropy": "test_nn_loss.py::test_gradcheck",
+    "scaled_dot_product_attention": "test_attention.py::test_sdpa_gradcheck",
+    "rnn_layer": "test_rnn.py::test_rnn_layer_gradcheck",
 }
 # nn.functional's fused ops are all in one gradcheck/gradgradcheck table
 for _k in ("batch_norm", "celu", "constant_pad", "dropout", "elu", "embedding", "embedding_backward", "gelu",

@@ -36,7 +36,7 @@ static int ct_attn_threads(const ct_attn_args *p, int64_t items) {
     return items < nth ? (int)items : nth;
 }
 
-#define CT_ATTN_DEFINE(SUF, T, EXP)                                                             \
+#define CT_ATTN_DEFINE(SUF, T, EXP, LOG)                                                             \
 /* St[j, i] := scale St[j, i] + bias(i0 + i, j0 + j), -inf where masked; bm[i] = max_j St[j, i] */ \
 static CT_CLONES void ct_attn_scores_##SUF(T *St, int64_t nk, int64_t mq, T scale,              \
                                             const ct_attn_args *p, const char *mb, int64_t i0,  \
@@ -63,13 +63,15 @@ static CT_CLONES void ct_attn_scores_##SUF(T *St, int64_t nk, int64_t mq, T scal
     }                                                                                          \
 }                                                                                              \
                                                                                                \
-/* online softmax step: m = max(m, bm), St := exp(St - m), l := l exp(m_old - m) + sum_j St */   \
+/* online softmax step: m = max(m, bm), St := exp(St - m), l := l exp(m_old - m) + sum_j St,  \
+ * and the output accumulator's rows rescaled by exp(m_old - m) */                            \
 static CT_CLONES void ct_attn_online_##SUF(T *St, int64_t nk, int64_t mq, T *m, T *l,           \
-                                            const T *bm, T *alpha, T *mu, T *rs) {              \
+                                            const T *bm, T *Oa, int64_t Ev, T *w) {             \
+    T *restrict al = w, *restrict mu = w + CT_ATTN_MQ, *restrict rs = w + 2 * CT_ATTN_MQ;     \
     for (int64_t i = 0; i < mq; i++) {                                                         \
         T mn = bm[i] > m[i] ? bm[i] : m[i];                                                    \
         T u = mn == (T)-INFINITY ? (T)0 : mn;   /* all masked so far: exp(-inf - 0) = 0 */    \
-        alpha[i] = EXP(m[i] - u);                                                              \
+        al[i] = EXP(m[i] - u);                                                                 \
         m[i] = mn;                                                                             \
         mu[i] = u;                                                                             \
         rs[i] = 0;                                                                             \
@@ -82,7 +84,22 @@ static CT_CLONES void ct_attn_online_##SUF(T *St, int64_t nk, int64_t mq, T *m, 
             rs[i] += e;                                                                        \
         }                                                                                      \
     }                                                                                          \
-    for (int64_t i = 0; i < mq; i++) l[i] = alpha[i] * l[i] + rs[i];                           \
+    for (int64_t i = 0; i < mq; i++) {                                                         \
+        l[i] = al[i] * l[i] + rs[i];                                                           \
+        T a = al[i];                                                                           \
+        if (a != (T)1)                                                                         \
+            for (int64_t e = 0; e < Ev; e++) Oa[i * Ev + e] *= a;                              \
+    }                                                                                          \
+}                                                                                              \
+                                                                                               \
+/* out = Oa / l (0 where l = 0), lse = m + log l (+inf where l = 0) */                         \
+static CT_CLONES void ct_attn_finish_##SUF(T *O, int64_t os, T *ls, const T *Oa, const T *m,    \
+                                            const T *l, int64_t mq, int64_t Ev) {               \
+    for (int64_t i = 0; i < mq; i++) {                                                         \
+        T inv = l[i] > 0 ? (T)1 / l[i] : (T)0;                                                 \
+        for (int64_t e = 0; e < Ev; e++) O[i * os + e] = Oa[i * Ev + e] * inv;                 \
+        ls[i] = l[i] > 0 ? m[i] + LOG(l[i]) : (T)INFINITY;                                     \
+    }                                                                                          \
 }                                                                                              \
                                                                                                \
 /* backward: St := exp(St - lse[i]) (the block's probabilities) */                              \
@@ -93,20 +110,35 @@ static CT_CLONES void ct_attn_probs_##SUF(T *St, int64_t nk, int64_t mq, const T
     }                                                                                          \
 }                                                                                              \
                                                                                                \
-/* backward: dPt := Pt (dPt - D[i]) (dS, the gradient of the scores), copied to gm if wanted */ \
+/* backward: dPt := scale Pt (dPt - D[i]) (the scores' gradient dS, scaled for dQ and dK);  \
+ * gm (the mask's gradient, if wanted) gets dS unscaled */                                     \
 static CT_CLONES void ct_attn_dscores_##SUF(T *dPt, const T *Pt, int64_t nk, int64_t mq,       \
-                                             const T *D, T *gm, int64_t gm_ld) {                \
+                                             const T *D, T scale, T *gm, int64_t gm_ld) {       \
     for (int64_t j = 0; j < nk; j++) {                                                         \
         T *restrict d = dPt + j * CT_ATTN_MQ;                                                  \
         const T *restrict pr = Pt + j * CT_ATTN_MQ;                                            \
         for (int64_t i = 0; i < mq; i++) d[i] = pr[i] * (d[i] - D[i]);                         \
         if (gm)                                                                                \
             for (int64_t i = 0; i < mq; i++) gm[i * gm_ld + j] = d[i];                         \
+        for (int64_t i = 0; i < mq; i++) d[i] *= scale;                                        \
+    }                                                                                          \
+}                                                                                              \
+                                                                                               \
+/* D[i] = sum_e dO[i, e] O[i, e] (the softmax backward's row term) */                          \
+static CT_CLONES void ct_attn_rowdot_##SUF(T *D, const T *go, int64_t gs, const T *o, int64_t os, \
+                                            int64_t mq, int64_t Ev) {                           \
+    for (int64_t i = 0; i < mq; i++) {                                                         \
+        const T *restrict a = go + i * gs, *restrict b = o + i * os;                           \
+        T d = 0;                                                                               \
+        _Pragma("omp simd reduction(+:d)")                                                     \
+        for (int64_t e = 0; e < Ev; e++) d += a[e] * b[e];                                     \
+        D[i] = d;                                                                              \
     }                                                                                          \
 }                                                                                              \
                                                                                                \
 /* dst[e * MQ + i] = src[i * rs + e]: a query block's rows packed transposed */                 \
-static void ct_attn_pack_##SUF(T *dst, const T *src, int64_t rs, int64_t mq, int64_t E) {       \
+static CT_CLONES void ct_attn_pack_##SUF(T *restrict dst, const T *restrict src, int64_t rs,  \
+                                          int64_t mq, int64_t E) {                              \
     for (int64_t i = 0; i < mq; i++)                                                           \
         for (int64_t e = 0; e < E; e++) dst[e * CT_ATTN_MQ + i] = src[i * rs + e];             \
 }                                                                                              \
@@ -122,14 +154,14 @@ int ct_attn_fwd_##SUF(const ct_attn_args *p, const T *q, const T *k, const T *v,
     int nth = ct_attn_threads(p, items);                                                       \
     _Pragma("omp parallel num_threads(nth)")                                                   \
     {                                                                                          \
-        size_t nbuf = (size_t)(E * MQ + CT_ATTN_NK * MQ + MQ * Ev + 7 * MQ);                   \
+        size_t nbuf = (size_t)(E * MQ + CT_ATTN_NK * MQ + MQ * Ev + 6 * MQ);                   \
         T *buf = (T *)malloc(nbuf * sizeof(T));                                                \
         if (!buf) {                                                                            \
             _Pragma("omp atomic write")                                                        \
             err = CT_ERR_NOMEM;                                                                \
         }                                                                                      \
         T *Qt = buf, *St = Qt + E * MQ, *Oa = St + CT_ATTN_NK * MQ, *m = Oa + MQ * Ev;         \
-        T *l = m + MQ, *bm = l + MQ, *al = bm + MQ, *mu = al + MQ, *rs = mu + MQ;              \
+        T *l = m + MQ, *bm = l + MQ;                                                           \
         _Pragma("omp for schedule(static)")                                                    \
         for (int64_t it = 0; it < items; it++) {                                               \
             if (!buf) continue;                                                                \
@@ -150,19 +182,11 @@ int ct_attn_fwd_##SUF(const ct_attn_args *p, const T *q, const T *k, const T *v,
                 for (int64_t i = 0; i < mq; i++) bm[i] = (T)-INFINITY;                         \
                 ct_attn_scores_##SUF(St, nk, mq, scale, p, mb ? mb + j0 * p->m_s[3] * (int64_t)msz : NULL, \
                                      i0, j0, bm);                                              \
-                ct_attn_online_##SUF(St, nk, mq, m, l, bm, al, mu, rs);                        \
-                for (int64_t i = 0; i < mq; i++)                                               \
-                    if (al[i] != (T)1)                                                         \
-                        for (int64_t e = 0; e < Ev; e++) Oa[i * Ev + e] *= al[i];              \
+                ct_attn_online_##SUF(St, nk, mq, m, l, bm, Oa, Ev, bm + MQ);                            \
                 ct_smallgemm_##SUF(mq, Ev, nk, St, 1, MQ, V + j0 * p->v_s[2], p->v_s[2], Oa, Ev, 1); \
             }                                                                                  \
-            T *O = o + b * p->o_s[0] + h * p->o_s[1] + i0 * p->o_s[2];                         \
-            T *ls = lse + (b * p->Hq + h) * L + i0;                                            \
-            for (int64_t i = 0; i < mq; i++) {                                                 \
-                T inv = l[i] > 0 ? (T)1 / l[i] : (T)0;                                         \
-                for (int64_t e = 0; e < Ev; e++) O[i * p->o_s[2] + e] = Oa[i * Ev + e] * inv;  \
-                ls[i] = l[i] > 0 ? m[i] + (T)log(l[i]) : (T)INFINITY;                          \
-            }                                                                                  \
+            ct_attn_finish_##SUF(o + b * p->o_s[0] + h * p->o_s[1] + i0 * p->o_s[2], p->o_s[2], \
+                                 lse + (b * p->Hq + h) * L + i0, Oa, m, l, mq, Ev);            \
         }                                                                                      \
         free(buf);                                                                             \
     }                                                                                          \
@@ -214,12 +238,8 @@ int ct_attn_bwd_##SUF(const ct_attn_args *p, const T *q, const T *k, const T *v,
                     T *gm = gmask ? gmask + ((b * p->Hq + h) * L + i0) * S : NULL;             \
                     ct_attn_pack_##SUF(Qt, Q, p->q_s[2], mq, E);                               \
                     ct_attn_pack_##SUF(dOt, GO, go_s[2], mq, Ev);                              \
-                    for (int64_t i = 0; i < mq; i++) {                                         \
-                        T d = 0;                                                               \
-                        for (int64_t e = 0; e < Ev; e++) d += GO[i * go_s[2] + e] * O[i * p->o_s[2] + e]; \
-                        D[i] = d;                                                              \
-                        ls[i] = lse[(b * p->Hq + h) * L + i0 + i];                             \
-                    }                                                                          \
+                    ct_attn_rowdot_##SUF(D, GO, go_s[2], O, p->o_s[2], mq, Ev);                \
+                    for (int64_t i = 0; i < mq; i++) ls[i] = lse[(b * p->Hq + h) * L + i0 + i]; \
                     int64_t kend = p->causal ? (i0 + mq < S ? i0 + mq : S) : S;                \
                     for (int64_t j0 = 0; j0 < kend; j0 += CT_ATTN_NK) {                        \
                         int64_t nk = kend - j0 < CT_ATTN_NK ? kend - j0 : CT_ATTN_NK;          \
@@ -232,9 +252,7 @@ int ct_attn_bwd_##SUF(const ct_attn_args *p, const T *q, const T *k, const T *v,
                         ct_smallgemm_##SUF(nk, Ev, mq, St, MQ, 1, GO, go_s[2], GV + j0 * gv_s[2], gv_s[2], 1); \
                         /* dP^T = V_blk dO^T, then dS^T */                                     \
                         ct_smallgemm_##SUF(nk, mq, Ev, Vb, p->v_s[2], 1, dOt, MQ, dPt, MQ, 0); \
-                        ct_attn_dscores_##SUF(dPt, St, nk, mq, D, gm ? gm + j0 : NULL, S);     \
-                        for (int64_t j = 0; j < nk; j++)                                       \
-                            for (int64_t i = 0; i < mq; i++) dPt[j * MQ + i] *= scale;         \
+                        ct_attn_dscores_##SUF(dPt, St, nk, mq, D, scale, gm ? gm + j0 : NULL, S); \
                         /* dK_blk += scale dS^T Q, dQ += scale dS K_blk */                     \
                         ct_smallgemm_##SUF(nk, E, mq, dPt, MQ, 1, Q, p->q_s[2], GK + j0 * gk_s[2], gk_s[2], 1); \
                         ct_smallgemm_##SUF(mq, E, nk, dPt, 1, MQ, Kb, p->k_s[2], GQ, gq_s[2], 1); \
@@ -247,5 +265,5 @@ int ct_attn_bwd_##SUF(const ct_attn_args *p, const T *q, const T *k, const T *v,
     return err;                                                                                \
 }
 
-CT_ATTN_DEFINE(f32, float, ct_expf_nonpos)
-CT_ATTN_DEFINE(f64, double, ct_attn_expd)
+CT_ATTN_DEFINE(f32, float, ct_expf_nonpos, logf)
+CT_ATTN_DEFINE(f64, double, ct_attn_expd, log)

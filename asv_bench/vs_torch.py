@@ -198,12 +198,33 @@ def nn_cases(ct, torch):
             return step
         return make
 
+    def train_step(batch):
+        # issue 4's yardstick: Flatten-Linear(784,128)-ReLU-Linear(128,10), CrossEntropyLoss, SGD(momentum)
+        def make(lib):
+            lib.manual_seed(0)
+            model = lib.nn.Sequential(lib.nn.Flatten(), lib.nn.Linear(784, 128), lib.nn.ReLU(),
+                                      lib.nn.Linear(128, 10))
+            opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+            loss_fn = lib.nn.CrossEntropyLoss()
+            x = _inputs(lib, (batch, 1, 28, 28), 0)
+            y = lib.from_numpy(np.random.default_rng(0).integers(0, 10, batch))
+
+            def step():
+                opt.zero_grad()
+                loss_fn(model(x), y).backward()
+                opt.step()
+            return step
+        return make
+
     needs = ("nn.Module", "nn.Linear", "nn.Flatten", "nn.Sequential", "relu", "manual_seed", "Tensor.backward")
     return [
         ("Module call (Identity)", ("nn.Identity",), module_call),
         ("Linear 784->128 fwd, b64", ("nn.Linear", "manual_seed"), linear_fwd),
         ("MLP 784-128-10 fwd+bwd b64", needs, mlp(64)),
         ("MLP 784-128-10 fwd+bwd b512", needs, mlp(512)),
+        ("MLP train step CE+SGD(momentum) b64", needs + ("optim.SGD", "nn.CrossEntropyLoss", "nn.ReLU"), train_step(64)),
+        ("MLP train step CE+SGD(momentum) b512", needs + ("optim.SGD", "nn.CrossEntropyLoss", "nn.ReLU"),
+         train_step(512)),
     ]
 
 

@@ -163,6 +163,12 @@ CASES = {
                             [lambda: _r(3, 3), lambda: _r(2, 3)]),
     "scatter_reduce_prod": (lambda m, a, b: m.scatter_reduce(a, 0, m.tensor([[0, 1, 2]]), b, "prod"),
                             [lambda: _r(3, 3), lambda: _r(1, 3)]),
+    "scatter_reduce_prod_zeros": (lambda m, a, b: m.scatter_reduce(a * m.tensor([[0.0, 1, 1], [1, 1, 1], [1, 0, 1]],
+                                                                             dtype=a.dtype), 0,
+                                                                   m.tensor([[0, 1, 2], [0, 0, 1]]),
+                                                                   b * m.tensor([[1.0, 1, 1], [0, 1, 1]], dtype=b.dtype),
+                                                                   "prod", include_self=True),
+                                  [lambda: _r(3, 3), lambda: _r(2, 3)]),
     "tril": (lambda m, a: m.tril(a, -1), [lambda: _r(3, 3)]),
     "triu": (lambda m, a: a.triu(1), [lambda: _r(3, 4)]),
     "scatter_inplace": (lambda m, a, b: (a * 1).scatter_(0, m.tensor([[0, 1, 2]]), b),
@@ -281,6 +287,27 @@ for _k in ("batch_norm", "celu", "constant_pad", "dropout", "elu", "embedding", 
            "softsign", "tanhshrink", "threshold"):
     GENERIC_TESTS["nn." + _k] = "test_nn_functional.py::test_gradcheck"
 
+# conv/pool/resampling formulas (cytorch/nn/_conv_formulas.py) and the tests that gradcheck them
+for _k, _t in (("conv", "test_conv.py::test_conv2d_gradcheck"),
+               ("conv_input_grad", "test_conv.py::test_conv1d_conv3d_gradgradcheck"),
+               ("conv_weight_grad", "test_conv.py::test_conv_transpose2d_gradgradcheck"),
+               ("im2col", "test_conv.py::test_unfold_fold_gradcheck"),
+               ("col2im", "test_conv.py::test_unfold_fold_gradcheck"),
+               ("max_pool", "test_pooling.py::test_pool_gradcheck"),
+               ("adaptive_max_pool", "test_pooling.py::test_pool_gradcheck"),
+               ("index_scatter", "test_pooling.py::test_pool_gradcheck"),
+               ("index_gather", "test_pooling.py::test_pool_gradcheck"),
+               ("max_unpool", "test_pooling.py::test_max_unpool_gradcheck"),
+               ("avg_pool", "test_pooling.py::test_pool_gradcheck"),
+               ("avg_pool_backward", "test_pooling.py::test_pool_gradcheck"),
+               ("adaptive_avg_pool", "test_pooling.py::test_pool_gradcheck"),
+               ("adaptive_avg_pool_backward", "test_pooling.py::test_pool_gradcheck"),
+               ("resample", "test_interpolate.py::test_interpolate_gradgradcheck"),
+               ("resample_backward", "test_interpolate.py::test_interpolate_gradgradcheck"),
+               ("grid_sample", "test_interpolate.py::test_grid_sample_float32_and_gradcheck"),
+               ("grid_sample_backward", "test_interpolate.py::test_grid_sample_float32_and_gradcheck")):
+    GENERIC_TESTS[_k] = _t
+
 # elementwise ops whose gradient is zero or undefined (tested by name in test_autograd / above)
 ELEMENTWISE_SPECIAL = {"floor", "ceil", "trunc", "round", "sign", "floor_divide", "heaviside", "nextafter",
                        "remainder", "fmod", "conj", "angle", "copysign", "digamma", "lgamma"}
@@ -369,3 +396,15 @@ def test_complex_gradcheck_catches_a_wrong_convention():
             return g * 2          # should be conj(g) * 2
     z = cytorch.tensor([0.3 + 1.0j], dtype=C128, requires_grad=True)
     assert not gradcheck(Bad.apply, [z], raise_exception=False)
+
+
+@pytest.mark.parametrize("m", [[[1.0, 2.0], [2.0, 4.0]], [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.5, 1.0, -1.0]],
+                               [[0.0, 0.0], [0.0, 0.0]]])
+def test_det_gradient_at_singular_matrices_is_the_cofactor_matrix(m):
+    a = cytorch.tensor(m, dtype=cytorch.float64, requires_grad=True)
+    assert gradcheck(lambda x: cytorch.linalg.det(x), (a,))
+    cytorch.linalg.det(a).backward()
+    M = np.array(m)
+    cof = np.array([[(-1) ** (i + j) * (np.linalg.det(np.delete(np.delete(M, i, 0), j, 1)) if M.shape[0] > 1 else 1)
+                     for j in range(M.shape[1])] for i in range(M.shape[0])])
+    np.testing.assert_allclose(a.grad.numpy(), cof, atol=1e-12)

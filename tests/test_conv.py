@@ -603,3 +603,13 @@ def test_seed_net_step_matches_torch(torch):
     assert_close(out_c, out_t.detach().numpy(), rtol=1e-9, atol=1e-9)
     for name in ("conv1", "conv2", "fc1"):
         assert_close(getattr(net, name).weight.grad, tnet[name].weight.grad.numpy(), rtol=1e-8, atol=1e-8)
+
+
+def test_unfold_fold_gradcheck():
+    x = cytorch.rand(1, 2, 5, 4, dtype=cytorch.float64, requires_grad=True)
+    kw = dict(kernel_size=(2, 3), dilation=(1, 1), padding=1, stride=(2, 1))
+    assert gradcheck(lambda a: F.unfold(a, **kw), (x,))
+    assert gradgradcheck(lambda a: F.unfold(a, **kw), (x,))
+    cols = F.unfold(x.detach(), **kw).requires_grad_()
+    assert gradcheck(lambda c: F.fold(c, (5, 4), **kw), (cols,))
+    assert gradgradcheck(lambda c: F.fold(c, (5, 4), **kw), (cols,))

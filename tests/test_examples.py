@@ -16,19 +16,21 @@ def _load_example():
     return mod
 
 
-@pytest.mark.parametrize("model", ["cnn", "mlp"])
-def test_mnist_example_one_epoch_on_digits(tmp_path, model):
+@pytest.mark.parametrize("model,epochs", [("cnn", 2), ("mlp", 1)])
+def test_mnist_example_short_run_on_digits(tmp_path, model, epochs):
     pytest.importorskip("sklearn")
     mnist = _load_example()
     ckpt = tmp_path / "ckpt.safetensors"
-    history = mnist.main(["--model", model, "--epochs", "1", "--limit", "400", "--checkpoint", str(ckpt),
+    history = mnist.main(["--model", model, "--epochs", str(epochs), "--checkpoint", str(ckpt),
                           "--plot", str(tmp_path / "curve.png")])
-    assert len(history) == 1
-    assert history[0]["accuracy"] > 30.0          # one epoch on 400 images: far above chance (10%)
+    assert len(history) == epochs
+    assert history[-1]["accuracy"] > 50.0          # a couple of seconds of training: far above chance (10%)
     saved = cytorch.load(str(ckpt))
     model_obj = mnist.MODELS[model]()
     model_obj.load_state_dict(saved["model"])      # the checkpoint restores the model
-    assert saved["epoch"] == 1 and saved["args"]["model"] == model
+    assert saved["epoch"] == epochs and saved["args"]["model"] == model
+    if importlib.util.find_spec("matplotlib"):
+        assert (tmp_path / "curve.png").stat().st_size > 1000
 
 
 def test_mnist_example_reads_idx_files(tmp_path):

@@ -26,7 +26,7 @@ def quick_start_commands():
 def test_readme_quick_start_has_two_commands():
     cmds = quick_start_commands()
     assert len(cmds) == 2, cmds
-    assert "examples/demo.py" in cmds[0] and cmds[0].startswith("pip install .")
+    assert "examples/mnist.py" in cmds[0] and cmds[0].startswith("pip install \".[examples]\"")
     assert "[test]" in cmds[1] and "torch==2.13.0" in cmds[1] and cmds[1].rstrip().endswith("pytest")
 
 

@@ -1085,14 +1085,23 @@ def _scatter_reduce_bw(n, g):
             ties = _t.where(ties == 0, _t.ones_like(ties), ties)
         share = g / ties
         return share * self_hit.to(g.dtype), share.gather(dim, index) * src_hit.to(g.dtype)
-    # prod: the product of the others is out / value (zeros: not differentiable here)
+    # prod: each contributor's gradient is the product of the others at its position: out / value
+    # without zeros there; with one zero, the product of the non-zeros for the zero and 0 for the
+    # rest; with two or more zeros, 0
     with _t.no_grad():
-        if bool((x == 0).any()) or bool((src == 0).any()):
-            raise RuntimeError("the derivative of scatter_reduce(reduce='prod') with zeros in the input or src "
-                               "is not implemented.")
-    go = g * out
-    gi = go / x if include_self else _t.where(received, _zeros(g), g)
-    return gi, go.gather(dim, index) / src
+        self_in = received.logical_not() | include_self
+        zeros_at = ((x == 0) & self_in).to(g.dtype).scatter_add(dim, index, (src == 0).to(g.dtype))
+    one = _t.ones_like(x)
+    nz_self = _t.where((x == 0) | self_in.logical_not(), one, x)
+    nz_prod = nz_self.scatter_reduce(dim, index, _t.where(src == 0, _t.ones_like(src), src), "prod")
+
+    def others(v, zc, nzp, o):
+        safe = _t.where(v == 0, _t.ones_like(v), v)
+        return _t.where(v == 0, _t.where(zc == 1, nzp, _zeros(nzp)), _t.where(zc == 0, o / safe, _zeros(nzp)))
+    gi = _t.where(self_in, g * others(x, zeros_at, nz_prod, out), _zeros(g))
+    gs = g.gather(dim, index) * others(src, zeros_at.gather(dim, index), nz_prod.gather(dim, index),
+                                       out.gather(dim, index))
+    return gi, gs
 
 
 @generic("index_add", name="IndexAddBackward0")

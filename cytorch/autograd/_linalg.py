@@ -41,9 +41,20 @@ def _inv_bw(n, g):
 
 @generic("linalg_det", name="LinalgDetBackward0")
 def _det_bw(n, g):
+    # d det / dA = det * A^-H where A is invertible; in general it is the cofactor matrix, which
+    # the SVD gives for singular A too: U diag(prod_{j != i} s_j) V^H times det(U V^H)
     A, d = n.saved_tensors
-    c = g * d.conj() if d.is_complex() else g * d
-    return c.unsqueeze(-1).unsqueeze(-1) * _mH(_t.linalg.inv(A))
+    with _t.no_grad():
+        singular = bool((d == 0).any())
+    if not singular:
+        c = g * d.conj() if d.is_complex() else g * d
+        return c.unsqueeze(-1).unsqueeze(-1) * _mH(_t.linalg.inv(A))
+    U, S, Vh = _t.linalg.svd(A)
+    k = S.shape[-1]
+    others = _t.stack([_t.cat([S[..., :i], S[..., i + 1:]], -1).prod(-1) for i in range(k)], -1)
+    phase = _t.linalg.det(U) * _t.linalg.det(Vh)
+    cof = (U * others.unsqueeze(-2).to(U.dtype)) @ Vh * phase.unsqueeze(-1).unsqueeze(-1)
+    return g.unsqueeze(-1).unsqueeze(-1) * cof.conj()
 
 
 @generic("linalg_slogdet", name="LinalgSlogdetBackward0")

@@ -64,16 +64,7 @@ class Adadelta(Optimizer):
             params, grads = self._with_grad(group)
             if not params:
                 continue
-            sq, acc, steps = [], [], []
-            for p in params:
-                st = self.state[p]
-                if not st:
-                    st["step"] = self._new_step(group)
-                    st["square_avg"] = cytorch.zeros_like(p)
-                    st["acc_delta"] = cytorch.zeros_like(p)
-                sq.append(st["square_avg"])
-                acc.append(st["acc_delta"])
-                steps.append(st["step"])
+            sq, acc, steps = self._zero_state(group, params, ("square_avg", "acc_delta"))
             _optim.adadelta(params, grads, sq, acc, steps, _value(group["lr"]), group["rho"], group["eps"],
                             group["weight_decay"], group["maximize"])
         return loss

@@ -64,16 +64,7 @@ class Adamax(Optimizer):
             params, grads = self._with_grad(group)
             if not params:
                 continue
-            avgs, infs, steps = [], [], []
-            for p in params:
-                st = self.state[p]
-                if not st:
-                    st["step"] = self._new_step(group)
-                    st["exp_avg"] = cytorch.zeros_like(p)
-                    st["exp_inf"] = cytorch.zeros_like(p)
-                avgs.append(st["exp_avg"])
-                infs.append(st["exp_inf"])
-                steps.append(st["step"])
+            avgs, infs, steps = self._zero_state(group, params, ("exp_avg", "exp_inf"))
             beta1, beta2 = group["betas"]
             _optim.adamax(params, grads, avgs, infs, steps, _value(group["lr"]), beta1, beta2, group["eps"],
                           group["weight_decay"], group["maximize"])

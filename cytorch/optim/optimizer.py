@@ -433,6 +433,20 @@ class Optimizer:
                 grads.append(g)
         return params, grads
 
+    def _zero_state(self, group, params, names):
+        """Per-parameter state lists (``names``, then the step counters), created as zeros (and a
+        zero step) the first time a parameter is stepped."""
+        lists = [[] for _ in range(len(names) + 1)]
+        for p in params:
+            st = self.state[p]
+            if not st:
+                st["step"] = self._new_step(group)
+                for name in names:
+                    st[name] = cytorch.zeros_like(p)
+            for lst, name in zip(lists, names + ("step",)):
+                lst.append(st[name])
+        return lists
+
     def _new_step(self, group):
         """A zero step counter in PyTorch's dtype."""
         return cytorch.zeros((), dtype=_scalar_dtype(bool(group.get("fused"))))

@@ -72,16 +72,7 @@ class RAdam(Optimizer):
             params, grads = self._with_grad(group)
             if not params:
                 continue
-            avgs, sqs, steps = [], [], []
-            for p in params:
-                st = self.state[p]
-                if not st:
-                    st["step"] = self._new_step(group)
-                    st["exp_avg"] = cytorch.zeros_like(p)
-                    st["exp_avg_sq"] = cytorch.zeros_like(p)
-                avgs.append(st["exp_avg"])
-                sqs.append(st["exp_avg_sq"])
-                steps.append(st["step"])
+            avgs, sqs, steps = self._zero_state(group, params, ("exp_avg", "exp_avg_sq"))
             beta1, beta2 = group["betas"]
             _optim.radam(params, grads, avgs, sqs, steps, _value(group["lr"]), beta1, beta2, group["eps"],
                          group["weight_decay"], group["decoupled_weight_decay"], group["maximize"])

@@ -1,4 +1,6 @@
-"""cytorch.cuda: the GPU backend does not exist yet, so no device is available."""
+"""cytorch.cuda: the GPU backend does not exist yet, so no device is available (`cuda.amp` is there, disabled,
+as PyTorch's is on a machine without CUDA)."""
+from cytorch.cuda import amp  # noqa: F401
 
 
 def is_available():

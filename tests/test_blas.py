@@ -331,3 +331,110 @@ def test_einsum_sublist_format():
     assert_close(cytorch.einsum(T(a), [Ellipsis, 1], [Ellipsis]), a.sum(1), 1e-12, 1e-12)
     with pytest.raises(RuntimeError):
         cytorch.einsum(T(a), [0, 99])
+
+
+# ---- large products divided between cytorch's threads (src_c/ct_gemm.c) ----------------------
+
+def _scipy_blas_threads():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from scipy.linalg import cython_blas
+    import os
+    libdir = os.path.dirname(os.path.dirname(cython_blas.__file__))
+    return [i["num_threads"] for i in threadpoolctl.threadpool_info()
+            if i["user_api"] == "blas" and os.path.dirname(i["filepath"]).startswith(libdir)]
+
+
+def _layouts(a):
+    """a as a row-major tensor and as a transposed view (the two layouts BLAS takes)."""
+    return [T(a), T(np.ascontiguousarray(a.T)).t()]
+
+
+# (M, K, N): divided by rows, by columns, uneven blocks, batched, and one too small to divide
+DIVIDED = [(1030, 64, 40), (40, 64, 1030), (333, 257, 129), (96, 2000, 17), (17, 300, 5000)]
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("mkn", DIVIDED)
+@pytest.mark.parametrize("dt", [np.float32, np.float64, np.complex64, np.complex128])
+def test_divided_gemm_matches_numpy(threads, mkn, dt):
+    M, K, N = mkn
+    a, b = rand((M, K), dt), rand((K, N), dt)
+    ref = a.astype(np.complex128 if a.dtype.kind == "c" else np.float64) @ b
+    tol = 2e-4 if dt in (np.float32, np.complex64) else 1e-10
+    old = cytorch.get_num_threads()
+    try:
+        cytorch.set_num_threads(threads)
+        for ta in _layouts(a):
+            for tb in _layouts(b):
+                np.testing.assert_allclose(np_of(ta @ tb), ref, rtol=tol, atol=tol * np.sqrt(K))
+        # addmm folds alpha and beta into the divided calls
+        c = rand((M, N), dt)
+        r = cytorch.addmm(T(c), T(a), T(b), beta=0.5, alpha=-2)
+        np.testing.assert_allclose(np_of(r), 0.5 * c - 2 * ref, rtol=tol, atol=3 * tol * np.sqrt(K))
+    finally:
+        cytorch.set_num_threads(old)
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_divided_batched_gemm(threads):
+    # many small products (one per thread at a time) and few large ones (each divided),
+    # with a broadcast batch dim on one side
+    old = cytorch.get_num_threads()
+    try:
+        cytorch.set_num_threads(threads)
+        for sa, sb in [((7, 3, 90, 70), (3, 70, 80)), ((2, 300, 200), (1, 200, 150)),
+                       ((5, 1, 64, 64), (1, 4, 64, 300))]:
+            a, b = rand(sa, np.float32), rand(sb, np.float32)
+            np.testing.assert_allclose(np_of(T(a) @ T(b)), a.astype(np.float64) @ b, rtol=2e-4, atol=2e-3)
+    finally:
+        cytorch.set_num_threads(old)
+
+
+def test_divided_gemm_restores_blas_threads():
+    """The BLAS is held at one thread only while a divided product runs, also when several
+    Python threads multiply at once; afterwards SciPy's BLAS has its old thread count."""
+    import threading
+    from cytorch._C import _blas
+    if _blas._BLAS_THREAD_CONTROL is None:
+        pytest.skip("this SciPy's BLAS exposes no thread control: products are not divided")
+    before = _scipy_blas_threads()
+    a, b = rand((600, 300), np.float32), rand((300, 500), np.float32)
+    ref = a.astype(np.float64) @ b
+    ta, tb = T(a), T(b)
+    errors = []
+
+    def work():
+        try:
+            for _ in range(20):
+                np.testing.assert_allclose(np_of(ta @ tb), ref, rtol=2e-4, atol=5e-3)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    old = cytorch.get_num_threads()
+    try:
+        cytorch.set_num_threads(2)
+        mid = _scipy_blas_threads()
+        workers = [threading.Thread(target=work) for _ in range(3)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        assert not errors, errors
+        assert _scipy_blas_threads() == mid
+    finally:
+        cytorch.set_num_threads(old)
+    assert _scipy_blas_threads() == before
+
+
+def test_gemm_divide_switch_gives_same_values():
+    from cytorch._C import _blas
+    a, b = T(rand((500, 130), np.float64)), T(rand((130, 700), np.float64))
+    on = _blas._BLAS_THREAD_CONTROL is not None
+    try:
+        r1 = np_of(a @ b)
+        _blas._set_gemm_divide(False)
+        assert _blas._BLAS_THREAD_CONTROL is None
+        r2 = np_of(a @ b)
+    finally:
+        _blas._set_gemm_divide(on)
+    np.testing.assert_allclose(r1, r2, rtol=1e-12, atol=1e-12)

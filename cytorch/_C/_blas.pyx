@@ -5,25 +5,33 @@ are computed in float32 and cast back; integer dtypes use the C loop in
 src_c/ct_matmul.c. Row-major C = A·B is handed to column-major BLAS as
 Cᵀ = Bᵀ·Aᵀ, so a row-major operand is passed as-is ('N') and a transposed
 view (unit row stride) as a transpose flag ('T'); only operands whose strides
-BLAS cannot express are copied.
+BLAS cannot express are copied. Large products are divided between cytorch's
+OpenMP threads, one single-threaded BLAS call per block of rows or columns (or per
+batch element), rather than left to OpenBLAS's own thread pool (src_c/ct_gemm.c).
 """
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uintptr_t
 from scipy.linalg.cython_blas cimport sgemm, dgemm, cgemm, zgemm
 from cytorch._C._tensor cimport (TensorBase, _empty, _make_view, _cast, _contiguous, _copy_into,
                                  _check_err, _SIZES_C, _broadcast_shapes, dtype_of)
 from cytorch._C.ct cimport *
+
+cdef extern from "ct_gemm.h" nogil:
+    ctypedef void (*ct_gemm_fn)(char *ta, char *tb, int *m, int *n, int *k, void *alpha,
+                                void *a, int *lda, void *b, int *ldb, void *beta, void *c, int *ldc)
+    ctypedef void (*ct_blas_set_threads_fn)(int)
+    ctypedef int (*ct_blas_get_threads_fn)()
+    void ct_gemm_set_blas_threads_fns(ct_blas_set_threads_fn set, ct_blas_get_threads_fn get)
+    int ct_gemm_can_divide()
+    void ct_gemm_run(ct_gemm_fn f, int nth, int isz, char ta, char tb, int m, int n, int k,
+                     void *alpha, char *a, int lda, char *b, int ldb, void *beta, char *c, int ldc,
+                     int nbd, const int64_t *bshape, const int64_t *bsa, const int64_t *bsb,
+                     const int64_t *bsc, int64_t nb)
 
 cdef extern from "ct_matmul.h" nogil:
     int ct_matmul_int(int dt, int64_t M, int64_t N, int64_t K,
                       const char *a, int64_t sa0, int64_t sa1,
                       const char *b, int64_t sb0, int64_t sb1,
                       char *c, int64_t sc0, int64_t sc1, int64_t alpha, int64_t beta)
-
-ctypedef fused blas_t:
-    float
-    double
-    float complex
-    double complex
 
 # PyTorch's C++ type names, used in its dtype-mismatch messages
 _CTYPE = ("bool", "unsigned char", "signed char", "short int", "int", "long int", "c10::Half",
@@ -71,31 +79,6 @@ cdef bint _layout(int64_t R, int64_t C, int64_t s0, int64_t s1, char *trans, int
         ld[0] = s1 if C > 1 else _max3(1, R, 1)
         return True
     return False
-
-
-cdef void _gemm_loop(blas_t alpha, blas_t beta, int nbd, const int64_t *bshape, int64_t nb,
-                     int M, int N, int K,
-                     char *pa, const int64_t *bsa, char ta, int lda,
-                     char *pb, const int64_t *bsb, char tb, int ldb,
-                     char *pc, const int64_t *bsc, int ldc) noexcept nogil:
-    # C_i := alpha*A_i*B_i + beta*C_i for each batch i, as column-major C_iᵀ = B_iᵀ·A_iᵀ
-    cdef int64_t idx[16]
-    cdef int64_t i
-    cdef int d
-    for d in range(nbd):
-        idx[d] = 0
-    for i in range(nb):
-        if blas_t is float:
-            sgemm(&tb, &ta, &N, &M, &K, &alpha, <float *>pb, &ldb, <float *>pa, &lda, &beta, <float *>pc, &ldc)
-        elif blas_t is double:
-            dgemm(&tb, &ta, &N, &M, &K, &alpha, <double *>pb, &ldb, <double *>pa, &lda, &beta, <double *>pc, &ldc)
-        elif blas_t is floatcomplex:
-            cgemm(&tb, &ta, &N, &M, &K, &alpha, <float complex *>pb, &ldb, <float complex *>pa, &lda,
-                  &beta, <float complex *>pc, &ldc)
-        else:
-            zgemm(&tb, &ta, &N, &M, &K, &alpha, <double complex *>pb, &ldb, <double complex *>pa, &lda,
-                  &beta, <double complex *>pc, &ldc)
-        _next_batch(nbd, idx, bshape, &pa, bsa, &pb, bsb, &pc, bsc)
 
 
 cdef int _int_loop(int dt, int64_t alpha, int64_t beta, int nbd, const int64_t *bshape, int64_t nb,
@@ -198,34 +181,35 @@ cdef int _gemm_nd(TensorBase a, TensorBase b, TensorBase c, object alpha, object
                 M *= nb
                 nb = 1
                 nbd = 0
-    cdef float af, bf
-    cdef double ad, bd
-    cdef float complex acf, bcf
-    cdef double complex acd, bcd
-    if dt == CT_FLOAT32:
-        af = alpha
-        bf = beta
-        with nogil:
-            _gemm_loop[float](af, bf, nbd, c._shape, nb, <int>M, <int>N, <int>K,
-                              a._data, bsa, ta, <int>lda, b._data, bsb, tb, <int>ldb, c._data, bsc, <int>ldc)
-    elif dt == CT_FLOAT64:
-        ad = alpha
-        bd = beta
-        with nogil:
-            _gemm_loop[double](ad, bd, nbd, c._shape, nb, <int>M, <int>N, <int>K,
-                               a._data, bsa, ta, <int>lda, b._data, bsb, tb, <int>ldb, c._data, bsc, <int>ldc)
-    elif dt == CT_COMPLEX64:
-        acf = alpha
-        bcf = beta
-        with nogil:
-            _gemm_loop[floatcomplex](acf, bcf, nbd, c._shape, nb, <int>M, <int>N, <int>K,
-                                     a._data, bsa, ta, <int>lda, b._data, bsb, tb, <int>ldb, c._data, bsc, <int>ldc)
+    # alpha and beta in the gemm's element type: real ones in slots 0 and 1, complex ones
+    # as (re, im) pairs in slots 0-1 and 2-3
+    cdef double abd[4]
+    cdef float abf[4]
+    cdef void *pal
+    cdef void *pbe
+    cdef ct_gemm_fn f
+    cdef int nth = ct_get_num_threads(), cplx = dt == CT_COMPLEX64 or dt == CT_COMPLEX128
+    abd[2] = abd[3] = 0
+    if cplx:
+        ca, cb = complex(alpha), complex(beta)
+        abd[0] = ca.real; abd[1] = ca.imag; abd[2] = cb.real; abd[3] = cb.imag
     else:
-        acd = alpha
-        bcd = beta
-        with nogil:
-            _gemm_loop[doublecomplex](acd, bcd, nbd, c._shape, nb, <int>M, <int>N, <int>K,
-                                      a._data, bsa, ta, <int>lda, b._data, bsb, tb, <int>ldb, c._data, bsc, <int>ldc)
+        abd[0] = alpha
+        abd[1] = beta
+    for d in range(4):
+        abf[d] = <float>abd[d]
+    if dt == CT_FLOAT32 or dt == CT_COMPLEX64:
+        pal = &abf[0]
+        pbe = &abf[2] if cplx else &abf[1]
+        f = <ct_gemm_fn>cgemm if cplx else <ct_gemm_fn>sgemm
+    else:
+        pal = &abd[0]
+        pbe = &abd[2] if cplx else &abd[1]
+        f = <ct_gemm_fn>zgemm if cplx else <ct_gemm_fn>dgemm
+    with nogil:
+        # row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ: B's pointer goes first
+        ct_gemm_run(f, nth, <int>isz, tb, ta, <int>N, <int>M, <int>K, pal, b._data, <int>ldb,
+                    a._data, <int>lda, pbe, c._data, <int>ldc, nbd, c._shape, bsb, bsa, bsc, nb)
     return 0
 
 
@@ -533,3 +517,45 @@ def _gemm_into(TensorBase a, TensorBase b, TensorBase c, alpha=1, beta=0):
     """Test shim: c := alpha * a @ b + beta * c on matching >=2-d shapes (c row-major)."""
     _gemm_nd(a, b, c, alpha, beta, "gemm")
     return c
+
+
+def _register_blas_thread_controls():
+    """Find the thread-count functions of the BLAS behind scipy.linalg.cython_blas and
+    register them with the kernels (ct_gemm.h), so that large products are divided between
+    cytorch's OpenMP threads with BLAS held at one thread. Returns the setter's name, or
+    None for a BLAS we cannot control (its products then thread as the library likes)."""
+    import ctypes
+    import os
+    from scipy.linalg import cython_blas
+    try:  # already loaded by the cimport above: this only returns its handle
+        lib = ctypes.CDLL(cython_blas.__file__, mode=getattr(os, "RTLD_NOLOAD", 0) | os.RTLD_LAZY)
+    except OSError:
+        return None
+    cdef uintptr_t pset, pget
+    for prefix in ("scipy_openblas", "openblas"):
+        for suffix in ("", "64_"):
+            try:  # looked up in the module and the libraries it links (the BLAS)
+                fset = getattr(lib, f"{prefix}_set_num_threads{suffix}")
+                fget = getattr(lib, f"{prefix}_get_num_threads{suffix}")
+            except AttributeError:
+                continue
+            pset = ctypes.cast(fset, ctypes.c_void_p).value
+            pget = ctypes.cast(fget, ctypes.c_void_p).value
+            ct_gemm_set_blas_threads_fns(<ct_blas_set_threads_fn>pset, <ct_blas_get_threads_fn>pget)
+            return fset.__name__
+    return None
+
+
+_BLAS_THREAD_CONTROL = _register_blas_thread_controls()
+
+
+def _set_gemm_divide(bint on):
+    """Test/benchmark switch: on (the default when the BLAS is controllable) divides large
+    products between cytorch's threads; off leaves threading to the BLAS library."""
+    global _BLAS_THREAD_CONTROL
+    if on:
+        _BLAS_THREAD_CONTROL = _register_blas_thread_controls()
+    else:
+        ct_gemm_set_blas_threads_fns(NULL, NULL)
+        _BLAS_THREAD_CONTROL = None
+    return _BLAS_THREAD_CONTROL

@@ -99,3 +99,50 @@ def test_tensor_fast_path_requires_grad_and_copy():
     assert t.tolist() == [1.0, 2.0]
     with pytest.raises(RuntimeError):
         cytorch.tensor([1, 2], requires_grad=True)
+
+
+# ---------------------------------------------------------------- relu backward (one fused pass)
+
+_SPECIAL = [float("nan"), -1.0, 0.0, -0.0, 2.0, 1e-30, -1e-30, float("inf"), -float("inf")]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_relu_forward_backward_match_torch(torch, dtype):
+    a = cytorch.tensor(_SPECIAL, dtype=getattr(cytorch, dtype), requires_grad=True)
+    b = torch.tensor(_SPECIAL, dtype=getattr(torch, dtype), requires_grad=True)
+    ya, yb = cytorch.relu(a), torch.relu(b)
+    ga = cytorch.arange(1, len(_SPECIAL) + 1).to(a.dtype)
+    ya.backward(ga)
+    yb.backward(torch.arange(1, len(_SPECIAL) + 1).to(b.dtype))
+    fa, fb = np_of(ya).astype(np.float64), yb.detach().double().numpy()
+    np.testing.assert_array_equal(fa, fb)
+    np.testing.assert_array_equal(np.signbit(fa), np.signbit(fb))     # relu(-0.0) is -0.0
+    assert a.grad.dtype == a.dtype
+    np.testing.assert_array_equal(np_of(a.grad).astype(np.float64), b.grad.double().numpy())
+
+
+def test_relu_backward_strided_and_broadcast_gradients():
+    x = cytorch.randn(5, 4, dtype=cytorch.float64, requires_grad=True)
+    y = cytorch.relu(x)
+    g = cytorch.randn(4, 5, dtype=cytorch.float64).t()           # non-contiguous gradient
+    y.backward(g)
+    np.testing.assert_array_equal(np_of(x.grad), np.where(np_of(x) > 0, np_of(g), 0.0))
+    x.grad = None
+    cytorch.relu(x).sum().backward()                               # stride-0 gradient from sum
+    np.testing.assert_array_equal(np_of(x.grad), (np_of(x) > 0).astype(np.float64))
+    x.grad = None
+    (cytorch.relu(x) * 3).t().relu_().sum().backward()             # relu_ on a non-leaf view
+    np.testing.assert_array_equal(np_of(x.grad), 3.0 * (np_of(x) > 0))
+
+
+def test_relu_gradcheck_and_gradgradcheck():
+    x = cytorch.tensor([[-1.3, 0.7, 2.1], [0.4, -0.2, -3.0]], dtype=cytorch.float64, requires_grad=True)
+    assert cytorch.autograd.gradcheck(cytorch.relu, (x,))
+    assert cytorch.autograd.gradgradcheck(lambda t: cytorch.relu(t) * t, (x,))
+    assert cytorch.autograd.gradgradcheck(cytorch.relu, (x,))
+    # create_graph: the gradient of the gradient w.r.t. the incoming gradient is the same mask
+    g = cytorch.ones(2, 3, dtype=cytorch.float64, requires_grad=True)
+    gx, = cytorch.autograd.grad(cytorch.relu(x), x, g, create_graph=True)
+    assert gx.requires_grad
+    gg, = cytorch.autograd.grad(gx.sum(), g)
+    np.testing.assert_array_equal(np_of(gg), (np_of(x) > 0).astype(np.float64))

@@ -622,6 +622,44 @@ def seq_cases(ct, torch):
     ]
 
 
+def core_speed_cases(ct, torch):
+    """Per-op overhead in the core: tensor() of a few Python numbers, a backward whose gradient
+    becomes .grad without a copy, relu's fused backward."""
+    def from_list(data):
+        return lambda lib: (lambda: lib.tensor(data))
+
+    def big_grad_backward(lib):
+        w = _inputs(lib, (1024, 1024), 0).requires_grad_(True)
+
+        def step():
+            w.grad = None
+            (w * 2).sum().backward()
+        return step
+
+    def linear_backward(lib):
+        w = _inputs(lib, (1024, 1024), 0).requires_grad_(True)
+        x = _inputs(lib, (16, 1024), 1)
+
+        def step():
+            w.grad = None
+            lib.nn.functional.linear(x, w).sum().backward()
+        return step
+
+    def relu_backward(lib):
+        x = _inputs(lib, 1 << 20, 2).requires_grad_(True)
+        y, g = lib.relu(x), lib.ones(1 << 20)
+        return lambda: lib.autograd.grad(y, x, g, retain_graph=True)
+
+    return [
+        ("tensor([1., 2., 3.])", ("tensor",), from_list([1.0, 2.0, 3.0])),
+        ("tensor([[1, 2], [3, 4.]])", ("tensor",), from_list([[1, 2], [3, 4.0]])),
+        ("tensor(2.5)", ("tensor",), from_list(2.5)),
+        ("(w*2).sum() bw w 1024²", ("Tensor.backward",), big_grad_backward),
+        ("linear 16x1024² bw w", ("nn.functional.linear", "Tensor.backward"), linear_backward),
+        ("relu bw 1M", ("relu", "autograd.grad"), relu_backward),
+    ]
+
+
 def raw_sgemm(n):
     from scipy.linalg import blas
     rng = np.random.default_rng(0)
@@ -650,6 +688,7 @@ SECTIONS = [
     nn_functional_cases,
     conv_cases,
     seq_cases,
+    core_speed_cases,
 ]
 
 

@@ -17,6 +17,26 @@ class Small:
     def time_scalar_tensor(self):
         cytorch.tensor(1.5)
 
+    def time_tensor_from_nested_list(self):
+        cytorch.tensor([[1, 2], [3, 4.0]])
+
+    def time_tensor_from_list_dtype(self):
+        cytorch.tensor([1, 2, 3, 4], dtype=cytorch.float32)
+
+
+class FromList:
+    """tensor() of a long flat list and of a list of rows (the C walk over Python numbers)."""
+
+    def setup(self):
+        self.flat = [float(i) for i in range(100_000)]
+        self.rows = [[float(i), float(i + 1), float(i + 2)] for i in range(30_000)]
+
+    def time_flat_100k(self):
+        cytorch.tensor(self.flat)
+
+    def time_rows_30k_x3(self):
+        cytorch.tensor(self.rows)
+
 
 class Large:
     def setup(self):

@@ -18,8 +18,10 @@ cimport cython
 from libc.stdint cimport int64_t
 from libc.string cimport memset
 from cytorch._C.ct cimport *
-from cytorch._C._tensor cimport (TensorBase, _make_view, _empty, _set_autograd_hooks, _grad_enabled,
-                                 _set_grad_enabled, _SIZES_C, _cast, _check_err)
+from cpython.ref cimport Py_REFCNT
+from cytorch._C._tensor cimport (TensorBase, Storage, _make_view, _empty, _set_autograd_hooks, _grad_enabled,
+                                 _set_grad_enabled, _SIZES_C, _cast, _check_err, _is_contiguous,
+                                 _new_tensor_type)
 import weakref
 
 _PRETTY = ("Bool", "Byte", "Char", "Short", "Int", "Long",
@@ -516,17 +518,46 @@ cdef object _run_hooks(list hooks, object g):
             g = r
     return g
 
-cdef object _accumulate(AccumulateGrad acc, object g, bint create_graph):
+cdef inline bint _can_steal(TensorBase g, TensorBase leaf):
+    """Whether g may become leaf.grad as it is, without a copy (PyTorch's "steal"): the caller
+    holds the engine's only reference to g, so a reference count of 1 means no one else -- the
+    user, a hook, a node, another gradient -- can reach g; its Storage counted once means no other
+    tensor views its memory, which is our own allocation (not a NumPy array's), exactly g's size;
+    no weak reference, no autograd state; and g has leaf's shape, dtype, dense row-major layout."""
+    cdef Storage st = g._storage       # (this local is the second reference to the Storage)
+    cdef int d
+    if (Py_REFCNT(g) != 1 or Py_REFCNT(st) != 2 or type(g) is not _new_tensor_type()
+            or not st._owned or g._offset != 0 or st.nbytes != g._numel * _SIZES_C[g._dtype]
+            or g._requires_grad or g._grad_fn is not None or g._grad is not None or g._hooks is not None
+            or g._vbase is not None
+            or g._dtype != leaf._dtype or g._ndim != leaf._ndim or not _is_contiguous(g)):
+        return False
+    for d in range(g._ndim):
+        if g._shape[d] != leaf._shape[d]:
+            return False
+    return weakref.getweakrefcount(g) == 0
+
+
+cdef object _accumulate(AccumulateGrad acc, list buf, bint create_graph):
+    """Add the gradient in buf[0] into acc's leaf's .grad (buf[0] is taken out of buf)."""
     cdef TensorBase leaf = acc.variable
+    g = buf[0]
+    buf[0] = None           # from here on the local g holds the engine's only reference
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g)
     if leaf._grad is None:
-        # a fresh tensor: g may also be held elsewhere (a formula passing it through, the caller's seed)
-        leaf._grad = g if create_graph else g.detach().clone()
+        if create_graph:
+            leaf._grad = g.clone()      # recorded: .grad keeps its graph, and never is a tensor the user holds
+        elif _can_steal(<TensorBase>g, leaf):
+            leaf._grad = g
+        else:
+            # g may also be held elsewhere (a formula passing it through, the caller's seed, a hook)
+            leaf._grad = g.detach().clone()
     elif create_graph:
         leaf._grad = leaf._grad + g
     else:
         leaf._grad.add_(g.detach() if (<TensorBase>g)._requires_grad else g)
+    g = None
     post = getattr(leaf, "_post_accumulate_hooks", None)
     if post:
         for h in list(post):
@@ -639,7 +670,7 @@ def run_backward(tuple roots, tuple root_grads, bint keep_graph, bint create_gra
                     if tt is not None and buf[i] is not None:
                         g = buf[i] if create_graph else buf[i].detach()
                         if (<TensorBase>tt)._grad is None:
-                            (<TensorBase>tt)._grad = g if create_graph else g.clone()
+                            (<TensorBase>tt)._grad = g.clone()
                         else:
                             (<TensorBase>tt)._grad = (<TensorBase>tt)._grad + g
             if target_nodes is not None and n in target_nodes:
@@ -655,7 +686,7 @@ def run_backward(tuple roots, tuple root_grads, bint keep_graph, bint create_gra
                                                   inputs[k], buf[i], create_graph)
             if isinstance(n, AccumulateGrad):
                 if targets is None and accumulate and buf[0] is not None:
-                    _accumulate(<AccumulateGrad>n, buf[0], create_graph)
+                    _accumulate(<AccumulateGrad>n, buf, create_graph)
                 continue
             if target_nodes is not None and not any([(<tuple>e)[0] in ingraph for e in n._edges]):
                 continue
@@ -707,6 +738,8 @@ def run_backward(tuple roots, tuple root_grads, bint keep_graph, bint create_gra
                 deps[m_obj] = c
                 if c == 0:
                     ready.append(m_obj)
+            # the gradients now live in the buffers alone: a leaf's .grad may take them without a copy
+            outs = grads = g = r = None
     finally:
         _set_grad_enabled(prev_mode)
     if inputs is not None and not accumulate:
@@ -721,7 +754,7 @@ cdef object _accumulate_plain(object acc, object target, object g, bint create_g
     """backward(inputs=...): add g into target.grad (target may be a non-leaf)."""
     cdef TensorBase t = <TensorBase>target
     if t._grad is None:
-        t._grad = g if create_graph else g.detach().clone()
+        t._grad = g.clone() if create_graph else g.detach().clone()
     elif create_graph:
         t._grad = t._grad + g
     else:

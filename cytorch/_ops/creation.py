@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 
 from cytorch._C import _tensor as _C
+from cytorch._C._fromlist import from_list as _from_list
 from cytorch._C._tensor import TensorBase
 from cytorch._ops._util import from_np_dtype, parse_size, to_np_dtype
 from cytorch._tensor import Tensor, _check_device
@@ -120,6 +121,10 @@ def _is_rectangular(data):
     return True
 
 
+# exact types whose data cytorch._C._fromlist reads directly
+_FAST_TYPES = frozenset((list, tuple, float, int, bool, complex))
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (nested lists, numbers, NumPy arrays, tensors).
 
@@ -130,6 +135,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                 [3., 4.]])
     """
     _check_device(device)
+    if type(data) in _FAST_TYPES:
+        t = _from_list(data, dtype)         # plain numbers, walked in C (None: the general path decides)
+        if t is not None:
+            return t.requires_grad_(True) if requires_grad else t
     if isinstance(data, TensorBase):
         t = data.detach().clone() if hasattr(data, "detach") else data._clone()
         if dtype is not None:

@@ -325,9 +325,16 @@ def _sigmoid(g, x, y):
     return g * _conj(y * (1 - y))
 
 
+_THRESHOLD = _nn.ACT_OPS["threshold"]
+
+
+# relu keeps its output: y <= 0 exactly where x <= 0, and a nan passes g through (PyTorch's
+# threshold_backward at 0); a first-order pass is one fused kernel (src_c/ct_nn.c)
 @unary("relu", save="y", name="ReluBackward0")
 def _relu(g, x, y):
-    return g * (y > 0).to(g.dtype)
+    if not _t.is_grad_enabled():
+        return _nn.act_backward(_THRESHOLD, g, y, 0.0)
+    return _t.where(y <= 0, 0.0, g)
 
 
 @unary("erf", save="a")

@@ -100,6 +100,17 @@ def _check_lr(lr):
         raise ValueError(f"Invalid learning rate: {lr}")
 
 
+_OPTION_WORDS = {"eps": "epsilon"}      # how PyTorch's messages name an option
+
+
+def _check_nonneg(**options):
+    """PyTorch's ValueError ("Invalid epsilon value: -1") for the first option, in the order given,
+    that is not >= 0 (NaN included)."""
+    for name, value in options.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {_OPTION_WORDS.get(name, name)} value: {value}")
+
+
 def _check_flags(differentiable, fused=None, foreach=None):
     """foreach and capturable are accepted and change nothing (every update is one fused loop);
     fused=True is the same loop. differentiable=True (autograd through step) is not there."""
@@ -419,7 +430,35 @@ class Optimizer:
         r"""Register ``hook(optimizer)`` to run after :meth:`load_state_dict`."""
         return self._register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
-    # ---------------------------------------------------------------- helpers for subclasses
+
+class _FusedOptimizer(Optimizer):
+    """Base of the built-in optimizers whose update is one fused C call per parameter group
+    (``cytorch/_C/_optim.pyx``).
+
+    A subclass validates its options, builds ``defaults`` (which hold ``foreach`` and
+    ``differentiable``, and may hold ``fused``) and defines ``_update_group(group, params, grads)``:
+    the group's parameters that have a gradient, their gradients, and the one C call.
+    """
+
+    def __init__(self, params, defaults):
+        super().__init__(params, defaults)
+        _check_flags(defaults["differentiable"], defaults.get("fused"), defaults["foreach"])
+
+    def step(self, closure=None):
+        r"""Perform one optimization step (the update rule is in the class docstring).
+
+        Args:
+            closure (Callable, optional): re-evaluates the model and returns the loss.
+        """
+        loss = _eval_closure(closure)
+        for group in self.param_groups:
+            params, grads = self._with_grad(group)
+            if params:
+                self._update_group(group, params, grads)
+        return loss
+
+    def _update_group(self, group, params, grads):
+        raise NotImplementedError
 
     def _with_grad(self, group):
         """(params, grads) of the group's parameters that have a gradient."""
@@ -433,21 +472,35 @@ class Optimizer:
                 grads.append(g)
         return params, grads
 
-    def _zero_state(self, group, params, names):
-        """Per-parameter state lists (``names``, then the step counters), created as zeros (and a
-        zero step) the first time a parameter is stepped."""
-        lists = [[] for _ in range(len(names) + 1)]
-        for p in params:
-            st = self.state[p]
-            if not st:
-                st["step"] = self._new_step(group)
-                for name in names:
-                    st[name] = cytorch.zeros_like(p)
-            for lst, name in zip(lists, names + ("step",)):
-                lst.append(st[name])
+    def _state_lists(self, group, params, grads, names, init=None):
+        """One list per state entry in ``names`` (an empty list for a None name), over ``params``.
+
+        A parameter stepped for the first time gets its state first: ``init(group, state, p, g)``
+        when given, else the entries of ``names`` in that order, ``"step"`` a zero step counter
+        and the others zeros like the parameter.
+        """
+        state = self.state
+        sts = [state[p] for p in params]
+        if not all(sts):
+            self._fill_state(group, sts, params, grads, names, init)
+        lists = []
+        for name in names:         # a loop of comprehensions: the fastest form measured here
+            lists.append([st[name] for st in sts] if name is not None else [])
         return lists
+
+    def _fill_state(self, group, sts, params, grads, names, init):
+        for st, p, g in zip(sts, params, grads):
+            if st:
+                continue
+            if init is not None:
+                init(group, st, p, g)
+                continue
+            for name in names:
+                if name == "step":
+                    st[name] = self._new_step(group)
+                elif name is not None:
+                    st[name] = cytorch.zeros_like(p)
 
     def _new_step(self, group):
         """A zero step counter in PyTorch's dtype."""
         return cytorch.zeros((), dtype=_scalar_dtype(bool(group.get("fused"))))
-

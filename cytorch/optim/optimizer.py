@@ -60,22 +60,24 @@ def _with_step_hooks(step):
     def wrapper(self, *args, **kwargs):
         if self.__dict__.get("_in_step"):       # a subclass's step calling super().step()
             return step(self, *args, **kwargs)
-        for hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
-            result = hook(self, args, kwargs)
-            if result is not None:
-                if isinstance(result, tuple) and len(result) == 2:
-                    args, kwargs = result
-                else:
-                    raise RuntimeError(
-                        f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}.")
+        if _global_pre_hooks or self._optimizer_step_pre_hooks:
+            for hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if isinstance(result, tuple) and len(result) == 2:
+                        args, kwargs = result
+                    else:
+                        raise RuntimeError(
+                            f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}.")
         self._in_step = True
         try:
             out = step(self, *args, **kwargs)
         finally:
             self._in_step = False
         self._opt_called = True
-        for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
-            hook(self, args, kwargs)
+        if self._optimizer_step_post_hooks or _global_post_hooks:
+            for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
+                hook(self, args, kwargs)
         return out
     wrapper._hooked = True
     return wrapper

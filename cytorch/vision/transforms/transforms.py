@@ -64,6 +64,21 @@ def _setup_angle(x, name, req_sizes=(2,)):
     return [float(d) for d in x]
 
 
+def _check_scale_ratio(scale, ratio):
+    """The (min, max) area and aspect-ratio ranges of RandomResizedCrop and RandomErasing."""
+    if not isinstance(scale, Sequence):
+        raise TypeError("Scale should be a sequence")
+    if not isinstance(ratio, Sequence):
+        raise TypeError("Ratio should be a sequence")
+    if scale[0] > scale[1] or ratio[0] > ratio[1]:
+        warnings.warn("Scale and ratio should be of kind (min, max)", stacklevel=2)
+
+
+def _area_and_aspect(area, scale, log_ratio):
+    """A random area (a fraction in ``scale`` of ``area``) and a log-uniform aspect ratio."""
+    return area * _uniform(scale[0], scale[1]), math.exp(_uniform(log_ratio[0], log_ratio[1]))
+
+
 def _check_fill_arg(fill):
     if fill is None:
         return 0
@@ -374,30 +389,31 @@ class RandomCrop(Transform):
         return f"{self.__class__.__name__}(size={self.size}, padding={self.padding})"
 
 
-class RandomHorizontalFlip(Transform):
+class _RandomFlip(Transform):
+    """Apply ``_flip`` (a functional flip) with probability p."""
+
+    _flip = None
+
+    def __init__(self, p=0.5):
+        self.p = p
+
+    def forward(self, img):
+        return self._flip(img) if _rand() < self.p else img
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(p={self.p})"
+
+
+class RandomHorizontalFlip(_RandomFlip):
     """Mirror left-right with probability p."""
 
-    def __init__(self, p=0.5):
-        self.p = p
-
-    def forward(self, img):
-        return F.hflip(img) if _rand() < self.p else img
-
-    def __repr__(self):
-        return f"{self.__class__.__name__}(p={self.p})"
+    _flip = staticmethod(F.hflip)
 
 
-class RandomVerticalFlip(Transform):
+class RandomVerticalFlip(_RandomFlip):
     """Mirror top-bottom with probability p."""
 
-    def __init__(self, p=0.5):
-        self.p = p
-
-    def forward(self, img):
-        return F.vflip(img) if _rand() < self.p else img
-
-    def __repr__(self):
-        return f"{self.__class__.__name__}(p={self.p})"
+    _flip = staticmethod(F.vflip)
 
 
 class RandomResizedCrop(Transform):
@@ -414,12 +430,7 @@ class RandomResizedCrop(Transform):
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
                  interpolation=InterpolationMode.BILINEAR, antialias=True):
         self.size = _setup_size(size, error_msg="Please provide only two dimensions (h, w) for size.")
-        if not isinstance(scale, Sequence):
-            raise TypeError("Scale should be a sequence")
-        if not isinstance(ratio, Sequence):
-            raise TypeError("Ratio should be a sequence")
-        if scale[0] > scale[1] or ratio[0] > ratio[1]:
-            warnings.warn("Scale and ratio should be of kind (min, max)")
+        _check_scale_ratio(scale, ratio)
         self.interpolation = _interp(interpolation)
         self.antialias = antialias
         self.scale = scale
@@ -432,8 +443,7 @@ class RandomResizedCrop(Transform):
         area = height * width
         log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
         for _ in range(10):
-            target_area = area * _uniform(scale[0], scale[1])
-            aspect = math.exp(_uniform(log_ratio[0], log_ratio[1]))
+            target_area, aspect = _area_and_aspect(area, scale, log_ratio)
             w = int(round(math.sqrt(target_area * aspect)))
             h = int(round(math.sqrt(target_area / aspect)))
             if 0 < w <= width and 0 < h <= height:
@@ -707,12 +717,7 @@ class RandomErasing(Transform):
             raise TypeError("Argument value should be either a number or str or a sequence")
         if isinstance(value, str) and value != "random":
             raise ValueError("If value is str, it should be 'random'")
-        if not isinstance(scale, Sequence):
-            raise TypeError("Scale should be a sequence")
-        if not isinstance(ratio, Sequence):
-            raise TypeError("Ratio should be a sequence")
-        if scale[0] > scale[1] or ratio[0] > ratio[1]:
-            warnings.warn("Scale and ratio should be of kind (min, max)")
+        _check_scale_ratio(scale, ratio)
         if scale[0] < 0 or scale[1] > 1:
             raise ValueError("Scale should be between 0 and 1")
         if p < 0 or p > 1:
@@ -731,8 +736,7 @@ class RandomErasing(Transform):
         area = img_h * img_w
         log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
         for _ in range(10):
-            erase_area = area * _uniform(scale[0], scale[1])
-            aspect = math.exp(_uniform(log_ratio[0], log_ratio[1]))
+            erase_area, aspect = _area_and_aspect(area, scale, log_ratio)
             h = int(round(math.sqrt(erase_area * aspect)))
             w = int(round(math.sqrt(erase_area / aspect)))
             if not (h < img_h and w < img_w):

@@ -12,7 +12,7 @@ from itertools import chain
 
 import cytorch
 from cytorch.autograd.grad_mode import enable_grad
-from cytorch.utils.hooks import RemovableHandle
+from cytorch.utils.hooks import _add_hook
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook",
            "required"]
@@ -35,16 +35,12 @@ _global_post_hooks = OrderedDict()
 def register_optimizer_step_pre_hook(hook):
     """Register ``hook(optimizer, args, kwargs) -> None or (args, kwargs)`` run before every
     optimizer's ``step``. Returns a handle with ``remove()``."""
-    handle = RemovableHandle(_global_pre_hooks)
-    _global_pre_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook):
     """Register ``hook(optimizer, args, kwargs)`` run after every optimizer's ``step``."""
-    handle = RemovableHandle(_global_post_hooks)
-    _global_post_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_post_hooks, hook)
 
 
 def _typename(obj):
@@ -397,40 +393,29 @@ class Optimizer:
     def register_step_pre_hook(self, hook):
         r"""Register ``hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs)`` to run
         before :meth:`step`. Returns a handle whose ``remove()`` unregisters it."""
-        handle = RemovableHandle(self._optimizer_step_pre_hooks)
-        self._optimizer_step_pre_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook):
         r"""Register ``hook(optimizer, args, kwargs)`` to run after :meth:`step`."""
-        handle = RemovableHandle(self._optimizer_step_post_hooks)
-        self._optimizer_step_post_hooks[handle.id] = hook
-        return handle
-
-    def _register(self, hooks, hook, prepend):
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook, prepend=False):
         r"""Register ``hook(optimizer)`` to run before :meth:`state_dict`."""
-        return self._register(self._optimizer_state_dict_pre_hooks, hook, prepend)
+        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook, prepend=False):
         r"""Register ``hook(optimizer, state_dict) -> state_dict or None`` to run after
         :meth:`state_dict`."""
-        return self._register(self._optimizer_state_dict_post_hooks, hook, prepend)
+        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook, prepend=False):
         r"""Register ``hook(optimizer, state_dict) -> state_dict or None`` to run before
         :meth:`load_state_dict`."""
-        return self._register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook, prepend=False):
         r"""Register ``hook(optimizer)`` to run after :meth:`load_state_dict`."""
-        return self._register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
 
 class _FusedOptimizer(Optimizer):

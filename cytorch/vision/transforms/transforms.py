@@ -74,9 +74,12 @@ def _check_scale_ratio(scale, ratio):
         warnings.warn("Scale and ratio should be of kind (min, max)", stacklevel=2)
 
 
-def _area_and_aspect(area, scale, log_ratio):
-    """A random area (a fraction in ``scale`` of ``area``) and a log-uniform aspect ratio."""
-    return area * _uniform(scale[0], scale[1]), math.exp(_uniform(log_ratio[0], log_ratio[1]))
+def _random_sides(area, scale, log_ratio):
+    """``round(sqrt(a * r)), round(sqrt(a / r))`` for a random area ``a`` (a fraction in ``scale`` of
+    ``area``) and a log-uniform aspect ratio ``r``: the sides of a random rectangle."""
+    a = area * _uniform(scale[0], scale[1])
+    r = math.exp(_uniform(log_ratio[0], log_ratio[1]))
+    return int(round(math.sqrt(a * r))), int(round(math.sqrt(a / r)))
 
 
 def _check_fill_arg(fill):
@@ -443,9 +446,7 @@ class RandomResizedCrop(Transform):
         area = height * width
         log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
         for _ in range(10):
-            target_area, aspect = _area_and_aspect(area, scale, log_ratio)
-            w = int(round(math.sqrt(target_area * aspect)))
-            h = int(round(math.sqrt(target_area / aspect)))
+            w, h = _random_sides(area, scale, log_ratio)
             if 0 < w <= width and 0 < h <= height:
                 return _randint(0, height - h + 1), _randint(0, width - w + 1), h, w
         in_ratio = float(width) / float(height)
@@ -736,9 +737,7 @@ class RandomErasing(Transform):
         area = img_h * img_w
         log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
         for _ in range(10):
-            erase_area, aspect = _area_and_aspect(area, scale, log_ratio)
-            h = int(round(math.sqrt(erase_area * aspect)))
-            w = int(round(math.sqrt(erase_area / aspect)))
+            h, w = _random_sides(area, scale, log_ratio)
             if not (h < img_h and w < img_w):
                 continue
             if value is None:

@@ -19,6 +19,14 @@ class _ParameterMeta(type):
         return type.__instancecheck__(cls, instance)
 
 
+def _as_class(data, cls, requires_grad):
+    """``data`` viewed as ``cls`` (same storage), a leaf that requires grad when asked."""
+    t = data._as_subclass(cls)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
 class Parameter(Tensor, metaclass=_ParameterMeta):
     r"""A Tensor that is a module parameter: assigned as a Module attribute, it is registered
     and shows in ``parameters()``, ``named_parameters()`` and ``state_dict()``.
@@ -40,10 +48,7 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
             data = cytorch.empty(0)
         elif not isinstance(data, Tensor):
             raise TypeError(f"Parameter(): argument 'data' must be Tensor, not {type(data).__name__}")
-        p = data._as_subclass(cls)
-        if requires_grad:
-            p.requires_grad_(True)
-        return p
+        return _as_class(data, cls, requires_grad)
 
     def __init__(self, data=None, requires_grad=True):
         pass
@@ -128,10 +133,7 @@ class UninitializedParameter(UninitializedTensorMixin, Parameter):
     cls_to_become = Parameter
 
     def __new__(cls, requires_grad=True, device=None, dtype=None):
-        p = cytorch.empty(0, device=device, dtype=dtype)._as_subclass(cls)
-        if requires_grad:
-            p.requires_grad_(True)
-        return p
+        return _as_class(cytorch.empty(0, device=device, dtype=dtype), cls, requires_grad)
 
     def __init__(self, requires_grad=True, device=None, dtype=None):
         pass
@@ -155,10 +157,7 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     cls_to_become = Tensor
 
     def __new__(cls, requires_grad=False, device=None, dtype=None):
-        b = cytorch.empty(0, device=device, dtype=dtype)._as_subclass(cls)
-        if requires_grad:
-            b.requires_grad_(True)
-        return b
+        return _as_class(cytorch.empty(0, device=device, dtype=dtype), cls, requires_grad)
 
     def __init__(self, requires_grad=False, device=None, dtype=None):
         pass

@@ -1,12 +1,11 @@
 """Adadelta."""
-import cytorch
 from cytorch._C import _optim
-from cytorch.optim.optimizer import Optimizer, _check_flags, _check_lr, _eval_closure, _value
+from cytorch.optim.optimizer import _check_lr, _check_nonneg, _FusedOptimizer, _value
 
 __all__ = ["Adadelta"]
 
 
-class Adadelta(Optimizer):
+class Adadelta(_FusedOptimizer):
     r"""Adadelta (Zeiler, 2012).
 
     Update rule for each parameter :math:`p` with gradient :math:`g`::
@@ -44,27 +43,12 @@ class Adadelta(Optimizer):
         _check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_nonneg(eps=eps, weight_decay=weight_decay)
         defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay, "maximize": maximize,
                     "capturable": capturable, "foreach": foreach, "differentiable": differentiable}
         super().__init__(params, defaults)
-        _check_flags(differentiable, None, foreach)
 
-    def step(self, closure=None):
-        """Perform one Adadelta step (see the class docstring for the rule).
-
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            params, grads = self._with_grad(group)
-            if not params:
-                continue
-            sq, acc, steps = self._zero_state(group, params, ("square_avg", "acc_delta"))
-            _optim.adadelta(params, grads, sq, acc, steps, _value(group["lr"]), group["rho"], group["eps"],
-                            group["weight_decay"], group["maximize"])
-        return loss
+    def _update_group(self, group, params, grads):
+        steps, sq, acc = self._state_lists(group, params, grads, ("step", "square_avg", "acc_delta"))
+        _optim.adadelta(params, grads, sq, acc, steps, _value(group["lr"]), group["rho"], group["eps"],
+                        group["weight_decay"], group["maximize"])

@@ -1,12 +1,12 @@
 """Adagrad."""
 import cytorch
 from cytorch._C import _optim
-from cytorch.optim.optimizer import Optimizer, _check_flags, _check_lr, _eval_closure, _scalar_dtype, _value
+from cytorch.optim.optimizer import _check_lr, _check_nonneg, _FusedOptimizer, _value
 
 __all__ = ["Adagrad"]
 
 
-class Adagrad(Optimizer):
+class Adagrad(_FusedOptimizer):
     r"""Adagrad (Duchi et al., 2011).
 
     Update rule for each parameter :math:`p` with gradient :math:`g` at step :math:`t`::
@@ -42,47 +42,23 @@ class Adagrad(Optimizer):
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
         _check_lr(lr)
-        if not 0.0 <= lr_decay:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= initial_accumulator_value:
-            raise ValueError(f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_nonneg(lr_decay=lr_decay, weight_decay=weight_decay,
+                      initial_accumulator_value=initial_accumulator_value, eps=eps)
         defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
                     "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
                     "maximize": maximize, "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
-        _check_flags(differentiable, fused, foreach)
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p, group)
+                self._init_state(group, self.state[p], p)
 
-    def _init_state(self, p, group):
-        st = self.state[p]
-        st["step"] = cytorch.tensor(0.0, dtype=_scalar_dtype(bool(group.get("fused"))))
+    def _init_state(self, group, st, p, g=None):
+        st["step"] = self._new_step(group)
         v = self.defaults["initial_accumulator_value"]
         st["sum"] = cytorch.full_like(p, complex(v, v) if p.is_complex() else v)
 
-    def step(self, closure=None):
-        """Perform one Adagrad step (see the class docstring for the rule).
-
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            params, grads = self._with_grad(group)
-            if not params:
-                continue
-            sums, steps = [], []
-            for p in params:
-                st = self.state[p]
-                if not st:                # a group added after construction
-                    self._init_state(p, group)
-                sums.append(st["sum"])
-                steps.append(st["step"])
-            _optim.adagrad(params, grads, sums, steps, _value(group["lr"]), group["lr_decay"],
-                           group["weight_decay"], group["eps"], group["maximize"])
-        return loss
+    def _update_group(self, group, params, grads):
+        # state missing only for a group added after construction
+        steps, sums = self._state_lists(group, params, grads, ("step", "sum"), self._init_state)
+        _optim.adagrad(params, grads, sums, steps, _value(group["lr"]), group["lr_decay"],
+                       group["weight_decay"], group["eps"], group["maximize"])

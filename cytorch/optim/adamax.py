@@ -1,13 +1,12 @@
 """Adamax: Adam with the infinity norm."""
-import cytorch
 from cytorch._C import _optim
-from cytorch.optim.adam import _check_betas
-from cytorch.optim.optimizer import Optimizer, _check_flags, _check_lr, _eval_closure, _value
+from cytorch.optim.adam import _check_adam_options
+from cytorch.optim.optimizer import _FusedOptimizer, _value
 
 __all__ = ["Adamax"]
 
 
-class Adamax(Optimizer):
+class Adamax(_FusedOptimizer):
     r"""Adamax, the infinity-norm variant of Adam (Kingma & Ba, 2014).
 
     Update rule for each parameter :math:`p` with gradient :math:`g` at step :math:`t`::
@@ -42,30 +41,13 @@ class Adamax(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):
-        _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_options(lr, eps, betas, weight_decay)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "foreach": foreach,
                     "maximize": maximize, "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
-        _check_flags(differentiable, None, foreach)
 
-    def step(self, closure=None):
-        """Perform one Adamax step (see the class docstring for the rule).
-
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            params, grads = self._with_grad(group)
-            if not params:
-                continue
-            avgs, infs, steps = self._zero_state(group, params, ("exp_avg", "exp_inf"))
-            beta1, beta2 = group["betas"]
-            _optim.adamax(params, grads, avgs, infs, steps, _value(group["lr"]), beta1, beta2, group["eps"],
-                          group["weight_decay"], group["maximize"])
-        return loss
+    def _update_group(self, group, params, grads):
+        steps, avgs, infs = self._state_lists(group, params, grads, ("step", "exp_avg", "exp_inf"))
+        beta1, beta2 = group["betas"]
+        _optim.adamax(params, grads, avgs, infs, steps, _value(group["lr"]), beta1, beta2, group["eps"],
+                      group["weight_decay"], group["maximize"])

@@ -1,12 +1,12 @@
 """ASGD: averaged stochastic gradient descent."""
 import cytorch
 from cytorch._C import _optim
-from cytorch.optim.optimizer import Optimizer, _check_flags, _check_lr, _eval_closure, _scalar_dtype, _value
+from cytorch.optim.optimizer import _check_lr, _check_nonneg, _FusedOptimizer, _scalar_dtype, _value
 
 __all__ = ["ASGD"]
 
 
-class ASGD(Optimizer):
+class ASGD(_FusedOptimizer):
     r"""Averaged SGD (Polyak & Juditsky, 1992).
 
     Update rule for each parameter :math:`p` with gradient :math:`g` at step :math:`t`
@@ -47,39 +47,21 @@ class ASGD(Optimizer):
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
                  maximize=False, differentiable=False, capturable=False):
         _check_lr(lr)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_nonneg(weight_decay=weight_decay)
         defaults = {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0, "weight_decay": weight_decay,
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
                     "capturable": capturable}
         super().__init__(params, defaults)
-        _check_flags(differentiable, None, foreach)
 
-    def step(self, closure=None):
-        """Perform one ASGD step (see the class docstring for the rule).
+    def _init_state(self, group, st, p, g):
+        dt = _scalar_dtype()              # not fused-aware, as in PyTorch's ASGD
+        st["step"] = cytorch.zeros((), dtype=dt)
+        st["eta"] = cytorch.tensor(_value(group["lr"]), dtype=dt)
+        st["mu"] = cytorch.ones((), dtype=dt)
+        st["ax"] = cytorch.zeros_like(p)
 
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            params, grads = self._with_grad(group)
-            if not params:
-                continue
-            axs, etas, mus, steps = [], [], [], []
-            lr = _value(group["lr"])
-            for p in params:
-                st = self.state[p]
-                if not st:
-                    dt = _scalar_dtype()
-                    st["step"] = cytorch.zeros((), dtype=dt)
-                    st["eta"] = cytorch.tensor(lr, dtype=dt)
-                    st["mu"] = cytorch.ones((), dtype=dt)
-                    st["ax"] = cytorch.zeros_like(p)
-                axs.append(st["ax"])
-                etas.append(st["eta"])
-                mus.append(st["mu"])
-                steps.append(st["step"])
-            _optim.asgd(params, grads, axs, etas, mus, steps, lr, group["lambd"], group["alpha"], group["t0"],
-                        group["weight_decay"], group["maximize"])
-        return loss
+    def _update_group(self, group, params, grads):
+        names = ("step", "eta", "mu", "ax")
+        steps, etas, mus, axs = self._state_lists(group, params, grads, names, self._init_state)
+        _optim.asgd(params, grads, axs, etas, mus, steps, _value(group["lr"]), group["lambd"], group["alpha"],
+                    group["t0"], group["weight_decay"], group["maximize"])

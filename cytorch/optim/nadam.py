@@ -1,13 +1,13 @@
 """NAdam: Adam with Nesterov momentum."""
 import cytorch
 from cytorch._C import _optim
-from cytorch.optim.adam import _check_betas
-from cytorch.optim.optimizer import Optimizer, _check_flags, _check_lr, _eval_closure, _value
+from cytorch.optim.adam import _check_adam_options
+from cytorch.optim.optimizer import _check_nonneg, _FusedOptimizer, _value
 
 __all__ = ["NAdam"]
 
 
-class NAdam(Optimizer):
+class NAdam(_FusedOptimizer):
     r"""NAdam: Adam with Nesterov momentum (Dozat, 2016).
 
     Update rule for each parameter :math:`p` with gradient :math:`g` at step :math:`t`::
@@ -50,46 +50,24 @@ class NAdam(Optimizer):
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
-        _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        _check_adam_options(lr, eps, betas, weight_decay)
+        _check_nonneg(momentum_decay=momentum_decay)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                     "momentum_decay": momentum_decay, "decoupled_weight_decay": decoupled_weight_decay,
                     "maximize": maximize, "foreach": foreach, "capturable": capturable,
                     "differentiable": differentiable}
         super().__init__(params, defaults)
-        _check_flags(differentiable, None, foreach)
 
-    def step(self, closure=None):
-        """Perform one NAdam step (see the class docstring for the rule).
+    def _init_state(self, group, st, p, g):
+        st["step"] = self._new_step(group)
+        st["mu_product"] = cytorch.ones((), dtype=st["step"].dtype)
+        st["exp_avg"] = cytorch.zeros_like(p)
+        st["exp_avg_sq"] = cytorch.zeros_like(p)
 
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            params, grads = self._with_grad(group)
-            if not params:
-                continue
-            avgs, sqs, mus, steps = [], [], [], []
-            for p in params:
-                st = self.state[p]
-                if not st:
-                    st["step"] = self._new_step(group)
-                    st["mu_product"] = cytorch.ones((), dtype=st["step"].dtype)
-                    st["exp_avg"] = cytorch.zeros_like(p)
-                    st["exp_avg_sq"] = cytorch.zeros_like(p)
-                avgs.append(st["exp_avg"])
-                sqs.append(st["exp_avg_sq"])
-                mus.append(st["mu_product"])
-                steps.append(st["step"])
-            beta1, beta2 = group["betas"]
-            _optim.nadam(params, grads, avgs, sqs, mus, steps, _value(group["lr"]), beta1, beta2, group["eps"],
-                         group["weight_decay"], group["momentum_decay"], group["decoupled_weight_decay"],
-                         group["maximize"])
-        return loss
+    def _update_group(self, group, params, grads):
+        names = ("step", "mu_product", "exp_avg", "exp_avg_sq")
+        steps, mus, avgs, sqs = self._state_lists(group, params, grads, names, self._init_state)
+        beta1, beta2 = group["betas"]
+        _optim.nadam(params, grads, avgs, sqs, mus, steps, _value(group["lr"]), beta1, beta2, group["eps"],
+                     group["weight_decay"], group["momentum_decay"], group["decoupled_weight_decay"],
+                     group["maximize"])

@@ -12,7 +12,7 @@ from itertools import chain
 
 import cytorch
 from cytorch.autograd.grad_mode import enable_grad
-from cytorch.utils.hooks import RemovableHandle
+from cytorch.utils.hooks import _add_hook
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook",
            "required"]
@@ -35,16 +35,12 @@ _global_post_hooks = OrderedDict()
 def register_optimizer_step_pre_hook(hook):
     """Register ``hook(optimizer, args, kwargs) -> None or (args, kwargs)`` run before every
     optimizer's ``step``. Returns a handle with ``remove()``."""
-    handle = RemovableHandle(_global_pre_hooks)
-    _global_pre_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook):
     """Register ``hook(optimizer, args, kwargs)`` run after every optimizer's ``step``."""
-    handle = RemovableHandle(_global_post_hooks)
-    _global_post_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_post_hooks, hook)
 
 
 def _typename(obj):
@@ -60,22 +56,24 @@ def _with_step_hooks(step):
     def wrapper(self, *args, **kwargs):
         if self.__dict__.get("_in_step"):       # a subclass's step calling super().step()
             return step(self, *args, **kwargs)
-        for hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
-            result = hook(self, args, kwargs)
-            if result is not None:
-                if isinstance(result, tuple) and len(result) == 2:
-                    args, kwargs = result
-                else:
-                    raise RuntimeError(
-                        f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}.")
+        if _global_pre_hooks or self._optimizer_step_pre_hooks:
+            for hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if isinstance(result, tuple) and len(result) == 2:
+                        args, kwargs = result
+                    else:
+                        raise RuntimeError(
+                            f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}.")
         self._in_step = True
         try:
             out = step(self, *args, **kwargs)
         finally:
             self._in_step = False
         self._opt_called = True
-        for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
-            hook(self, args, kwargs)
+        if self._optimizer_step_post_hooks or _global_post_hooks:
+            for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
+                hook(self, args, kwargs)
         return out
     wrapper._hooked = True
     return wrapper
@@ -98,6 +96,17 @@ def _check_lr(lr):
         raise ValueError("Tensor lr must be 1-element")
     if not 0.0 <= lr:
         raise ValueError(f"Invalid learning rate: {lr}")
+
+
+_OPTION_WORDS = {"eps": "epsilon"}      # how PyTorch's messages name an option
+
+
+def _check_nonneg(**options):
+    """PyTorch's ValueError ("Invalid epsilon value: -1") for the first option, in the order given,
+    that is not >= 0 (NaN included)."""
+    for name, value in options.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {_OPTION_WORDS.get(name, name)} value: {value}")
 
 
 def _check_flags(differentiable, fused=None, foreach=None):
@@ -384,42 +393,59 @@ class Optimizer:
     def register_step_pre_hook(self, hook):
         r"""Register ``hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs)`` to run
         before :meth:`step`. Returns a handle whose ``remove()`` unregisters it."""
-        handle = RemovableHandle(self._optimizer_step_pre_hooks)
-        self._optimizer_step_pre_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook):
         r"""Register ``hook(optimizer, args, kwargs)`` to run after :meth:`step`."""
-        handle = RemovableHandle(self._optimizer_step_post_hooks)
-        self._optimizer_step_post_hooks[handle.id] = hook
-        return handle
-
-    def _register(self, hooks, hook, prepend):
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook, prepend=False):
         r"""Register ``hook(optimizer)`` to run before :meth:`state_dict`."""
-        return self._register(self._optimizer_state_dict_pre_hooks, hook, prepend)
+        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook, prepend=False):
         r"""Register ``hook(optimizer, state_dict) -> state_dict or None`` to run after
         :meth:`state_dict`."""
-        return self._register(self._optimizer_state_dict_post_hooks, hook, prepend)
+        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook, prepend=False):
         r"""Register ``hook(optimizer, state_dict) -> state_dict or None`` to run before
         :meth:`load_state_dict`."""
-        return self._register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook, prepend=False):
         r"""Register ``hook(optimizer)`` to run after :meth:`load_state_dict`."""
-        return self._register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
-    # ---------------------------------------------------------------- helpers for subclasses
+
+class _FusedOptimizer(Optimizer):
+    """Base of the built-in optimizers whose update is one fused C call per parameter group
+    (``cytorch/_C/_optim.pyx``).
+
+    A subclass validates its options, builds ``defaults`` (which hold ``foreach`` and
+    ``differentiable``, and may hold ``fused``) and defines ``_update_group(group, params, grads)``:
+    the group's parameters that have a gradient, their gradients, and the one C call.
+    """
+
+    def __init__(self, params, defaults):
+        super().__init__(params, defaults)
+        _check_flags(defaults["differentiable"], defaults.get("fused"), defaults["foreach"])
+
+    def step(self, closure=None):
+        r"""Perform one optimization step (the update rule is in the class docstring).
+
+        Args:
+            closure (Callable, optional): re-evaluates the model and returns the loss.
+        """
+        loss = _eval_closure(closure)
+        for group in self.param_groups:
+            params, grads = self._with_grad(group)
+            if params:
+                self._update_group(group, params, grads)
+        return loss
+
+    def _update_group(self, group, params, grads):
+        raise NotImplementedError
 
     def _with_grad(self, group):
         """(params, grads) of the group's parameters that have a gradient."""
@@ -433,21 +459,35 @@ class Optimizer:
                 grads.append(g)
         return params, grads
 
-    def _zero_state(self, group, params, names):
-        """Per-parameter state lists (``names``, then the step counters), created as zeros (and a
-        zero step) the first time a parameter is stepped."""
-        lists = [[] for _ in range(len(names) + 1)]
-        for p in params:
-            st = self.state[p]
-            if not st:
-                st["step"] = self._new_step(group)
-                for name in names:
-                    st[name] = cytorch.zeros_like(p)
-            for lst, name in zip(lists, names + ("step",)):
-                lst.append(st[name])
+    def _state_lists(self, group, params, grads, names, init=None):
+        """One list per state entry in ``names`` (an empty list for a None name), over ``params``.
+
+        A parameter stepped for the first time gets its state first: ``init(group, state, p, g)``
+        when given, else the entries of ``names`` in that order, ``"step"`` a zero step counter
+        and the others zeros like the parameter.
+        """
+        state = self.state
+        sts = [state[p] for p in params]
+        if not all(sts):
+            self._fill_state(group, sts, params, grads, names, init)
+        lists = []
+        for name in names:         # a loop of comprehensions: the fastest form measured here
+            lists.append([st[name] for st in sts] if name is not None else [])
         return lists
+
+    def _fill_state(self, group, sts, params, grads, names, init):
+        for st, p, g in zip(sts, params, grads):
+            if st:
+                continue
+            if init is not None:
+                init(group, st, p, g)
+                continue
+            for name in names:
+                if name == "step":
+                    st[name] = self._new_step(group)
+                elif name is not None:
+                    st[name] = cytorch.zeros_like(p)
 
     def _new_step(self, group):
         """A zero step counter in PyTorch's dtype."""
         return cytorch.zeros((), dtype=_scalar_dtype(bool(group.get("fused"))))
-

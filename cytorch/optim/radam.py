@@ -1,13 +1,12 @@
 """RAdam: Adam with a rectified adaptive learning rate."""
-import cytorch
 from cytorch._C import _optim
-from cytorch.optim.adam import _check_betas
-from cytorch.optim.optimizer import Optimizer, _check_flags, _check_lr, _eval_closure, _value
+from cytorch.optim.adam import _check_adam_options
+from cytorch.optim.optimizer import _FusedOptimizer, _value
 
 __all__ = ["RAdam"]
 
 
-class RAdam(Optimizer):
+class RAdam(_FusedOptimizer):
     r"""RAdam: Adam with variance rectification (Liu et al., 2019).
 
     Update rule for each parameter :math:`p` with gradient :math:`g` at step :math:`t`::
@@ -49,31 +48,14 @@ class RAdam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
-        _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_options(lr, eps, betas, weight_decay)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "maximize": maximize,
                     "foreach": foreach, "capturable": capturable,
                     "decoupled_weight_decay": decoupled_weight_decay, "differentiable": differentiable}
         super().__init__(params, defaults)
-        _check_flags(differentiable, None, foreach)
 
-    def step(self, closure=None):
-        """Perform one RAdam step (see the class docstring for the rule).
-
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            params, grads = self._with_grad(group)
-            if not params:
-                continue
-            avgs, sqs, steps = self._zero_state(group, params, ("exp_avg", "exp_avg_sq"))
-            beta1, beta2 = group["betas"]
-            _optim.radam(params, grads, avgs, sqs, steps, _value(group["lr"]), beta1, beta2, group["eps"],
-                         group["weight_decay"], group["decoupled_weight_decay"], group["maximize"])
-        return loss
+    def _update_group(self, group, params, grads):
+        steps, avgs, sqs = self._state_lists(group, params, grads, ("step", "exp_avg", "exp_avg_sq"))
+        beta1, beta2 = group["betas"]
+        _optim.radam(params, grads, avgs, sqs, steps, _value(group["lr"]), beta1, beta2, group["eps"],
+                     group["weight_decay"], group["decoupled_weight_decay"], group["maximize"])

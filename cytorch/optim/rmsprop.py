@@ -1,12 +1,11 @@
 """RMSprop."""
-import cytorch
 from cytorch._C import _optim
-from cytorch.optim.optimizer import Optimizer, _check_flags, _check_lr, _eval_closure, _value
+from cytorch.optim.optimizer import _check_lr, _check_nonneg, _FusedOptimizer, _value
 
 __all__ = ["RMSprop"]
 
 
-class RMSprop(Optimizer):
+class RMSprop(_FusedOptimizer):
     r"""RMSprop (Hinton), optionally centered and with momentum.
 
     Update rule for each parameter :math:`p` with gradient :math:`g`::
@@ -46,48 +45,15 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
+        _check_nonneg(eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
         defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
                     "weight_decay": weight_decay, "capturable": capturable, "foreach": foreach,
                     "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
-        _check_flags(differentiable, None, foreach)
 
-    def step(self, closure=None):
-        """Perform one RMSprop step (see the class docstring for the rule).
-
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            params, grads = self._with_grad(group)
-            if not params:
-                continue
-            momentum, centered = group["momentum"], group["centered"]
-            sq, ga, bufs, steps = [], [], [], []
-            for p in params:
-                st = self.state[p]
-                if not st:
-                    st["step"] = self._new_step(group)
-                    st["square_avg"] = cytorch.zeros_like(p)
-                    if momentum > 0:
-                        st["momentum_buffer"] = cytorch.zeros_like(p)
-                    if centered:
-                        st["grad_avg"] = cytorch.zeros_like(p)
-                sq.append(st["square_avg"])
-                steps.append(st["step"])
-                if momentum > 0:
-                    bufs.append(st["momentum_buffer"])
-                if centered:
-                    ga.append(st["grad_avg"])
-            _optim.rmsprop(params, grads, sq, ga, bufs, steps, _value(group["lr"]), group["alpha"],
-                           group["eps"], group["weight_decay"], momentum, centered, group["maximize"])
-        return loss
+    def _update_group(self, group, params, grads):
+        momentum, centered = group["momentum"], group["centered"]
+        names = ("step", "square_avg", "momentum_buffer" if momentum > 0 else None, "grad_avg" if centered else None)
+        steps, sq, bufs, ga = self._state_lists(group, params, grads, names)
+        _optim.rmsprop(params, grads, sq, ga, bufs, steps, _value(group["lr"]), group["alpha"],
+                       group["eps"], group["weight_decay"], momentum, centered, group["maximize"])

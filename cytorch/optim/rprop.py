@@ -1,12 +1,12 @@
 """Rprop: resilient backpropagation."""
 import cytorch
 from cytorch._C import _optim
-from cytorch.optim.optimizer import Optimizer, _check_flags, _check_lr, _eval_closure, _value
+from cytorch.optim.optimizer import _check_lr, _FusedOptimizer, _value
 
 __all__ = ["Rprop"]
 
 
-class Rprop(Optimizer):
+class Rprop(_FusedOptimizer):
     r"""Rprop (Riedmiller & Braun, 1993): per-element step sizes driven by the gradient's sign.
 
     Update rule for each element of a parameter :math:`p` with gradient :math:`g`::
@@ -46,32 +46,17 @@ class Rprop(Optimizer):
         defaults = {"lr": lr, "etas": etas, "step_sizes": step_sizes, "foreach": foreach, "maximize": maximize,
                     "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
-        _check_flags(differentiable, None, foreach)
 
-    def step(self, closure=None):
-        """Perform one Rprop step (see the class docstring for the rule).
+    def _init_state(self, group, st, p, g):
+        st["step"] = self._new_step(group)
+        st["prev"] = cytorch.zeros_like(p)
+        lr = _value(group["lr"])
+        st["step_size"] = cytorch.full_like(g, complex(lr, lr) if p.is_complex() else lr)
 
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            params, grads = self._with_grad(group)
-            if not params:
-                continue
-            prevs, sizes, steps = [], [], []
-            for p, g in zip(params, grads):
-                st = self.state[p]
-                if not st:
-                    st["step"] = self._new_step(group)
-                    st["prev"] = cytorch.zeros_like(p)
-                    lr = _value(group["lr"])
-                    st["step_size"] = cytorch.full_like(g, complex(lr, lr) if p.is_complex() else lr)
-                prevs.append(st["prev"])
-                sizes.append(st["step_size"])
-                steps.append(st["step"])
-            etaminus, etaplus = group["etas"]
-            step_min, step_max = group["step_sizes"]
-            _optim.rprop(params, grads, prevs, sizes, steps, etaminus, etaplus, step_min, step_max,
-                         group["maximize"])
-        return loss
+    def _update_group(self, group, params, grads):
+        names = ("step", "prev", "step_size")
+        steps, prevs, sizes = self._state_lists(group, params, grads, names, self._init_state)
+        etaminus, etaplus = group["etas"]
+        step_min, step_max = group["step_sizes"]
+        _optim.rprop(params, grads, prevs, sizes, steps, etaminus, etaplus, step_min, step_max,
+                     group["maximize"])

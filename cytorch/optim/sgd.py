@@ -1,12 +1,12 @@
 """Stochastic gradient descent (optionally with momentum)."""
 import cytorch
 from cytorch._C import _optim
-from cytorch.optim.optimizer import Optimizer, _check_flags, _check_lr, _eval_closure, _value
+from cytorch.optim.optimizer import _check_lr, _FusedOptimizer, _value
 
 __all__ = ["SGD"]
 
 
-class SGD(Optimizer):
+class SGD(_FusedOptimizer):
     r"""Stochastic gradient descent, optionally with (Nesterov) momentum.
 
     Update rule for each parameter :math:`p` with gradient :math:`g` (step :math:`t`)::
@@ -54,7 +54,6 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-        _check_flags(differentiable, fused, foreach)
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -62,27 +61,16 @@ class SGD(Optimizer):
             group.setdefault("nesterov", False)
             group.setdefault("maximize", False)
 
-    def step(self, closure=None):
-        """Perform one SGD step (see the class docstring for the rule).
-
-        Args:
-            closure (Callable, optional): re-evaluates the model and returns the loss.
-        """
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            params, grads = self._with_grad(group)
-            if not params:
-                continue
-            momentum = group["momentum"]
-            bufs, fresh = [], []
-            if momentum != 0:
-                for p, g in zip(params, grads):
-                    st = self.state[p]
-                    buf = st.get("momentum_buffer")
-                    fresh.append(buf is None)
-                    if buf is None:       # PyTorch's first step clones the gradient: same dtype/shape
-                        buf = st["momentum_buffer"] = cytorch.empty_like(g)
-                    bufs.append(buf)
-            _optim.sgd(params, grads, bufs, fresh, _value(group["lr"]), momentum, group["dampening"],
-                       _value(group["weight_decay"]), group["nesterov"], group["maximize"])
-        return loss
+    def _update_group(self, group, params, grads):
+        momentum = group["momentum"]
+        bufs, fresh = [], []
+        if momentum != 0:
+            for p, g in zip(params, grads):
+                st = self.state[p]
+                buf = st.get("momentum_buffer")
+                fresh.append(buf is None)
+                if buf is None:       # PyTorch's first step clones the gradient: same dtype/shape
+                    buf = st["momentum_buffer"] = cytorch.empty_like(g)
+                bufs.append(buf)
+        _optim.sgd(params, grads, bufs, fresh, _value(group["lr"]), momentum, group["dampening"],
+                   _value(group["weight_decay"]), group["nesterov"], group["maximize"])

@@ -49,3 +49,13 @@ class RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _add_hook(hooks, hook, prepend=False, extra=None):
+    """Store ``hook`` in the OrderedDict ``hooks`` under a new handle's id (first when ``prepend``)
+    and return the handle; ``extra`` is the handle's ``extra_dict``."""
+    handle = RemovableHandle(hooks, extra_dict=extra)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle

@@ -2,9 +2,8 @@
 fused pass), running statistics in eval mode."""
 import cytorch
 from cytorch.nn import functional as F
-from cytorch.nn import init
+from cytorch.nn.modules._utils import _affine_parameters, _reset_affine
 from cytorch.nn.modules.module import Module
-from cytorch.nn.parameter import Parameter
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
@@ -23,15 +22,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(cytorch.empty(num_features, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(cytorch.empty(num_features, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, bias, num_features, device, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", cytorch.zeros(num_features, device=device, dtype=dtype))
             self.register_buffer("running_var", cytorch.ones(num_features, device=device, dtype=dtype))
@@ -52,9 +43,7 @@ class _NormBase(Module):
     def reset_parameters(self):
         self.reset_running_stats()
         if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+            _reset_affine(self)
 
     def _check_input_dim(self, input):
         raise NotImplementedError

@@ -5,6 +5,7 @@ import cytorch
 from cytorch.nn import functional as F
 from cytorch.nn import init
 from cytorch.nn._conv_functional import _pad
+from cytorch.nn.modules._utils import _optional_parameter
 from cytorch.nn.modules.module import Module
 from cytorch.nn.parameter import Parameter
 
@@ -67,10 +68,7 @@ class _ConvNd(Module):
             self._reversed_padding_repeated_twice = tuple(p for p in reversed(padding) for _ in range(2))
         shape = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
         self.weight = Parameter(cytorch.empty(shape + tuple(kernel_size), device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(cytorch.empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _optional_parameter(self, "bias", bias, out_channels, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -6,6 +6,7 @@ from cytorch._C._tensor import TensorBase
 from cytorch.autograd.grad_mode import no_grad
 from cytorch.nn import functional as F
 from cytorch.nn import init
+from cytorch.nn.modules._utils import _optional_parameter
 from cytorch.nn.modules.lazy import LazyModuleMixin
 from cytorch.nn.modules.module import Module
 from cytorch.nn.parameter import Parameter, UninitializedParameter
@@ -68,10 +69,7 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(cytorch.empty((out_features, in_features), device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(cytorch.empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _optional_parameter(self, "bias", bias, out_features, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -174,10 +172,7 @@ class Bilinear(Module):
         self.in2_features = in2_features
         self.out_features = out_features
         self.weight = Parameter(cytorch.empty((out_features, in1_features, in2_features), device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(cytorch.empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _optional_parameter(self, "bias", bias, out_features, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):

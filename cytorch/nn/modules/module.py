@@ -18,7 +18,7 @@ from cytorch._tensor import _check_device, device as _device_cls
 from cytorch._C._tensor import TensorBase, dtype as _dtype_cls
 from cytorch.autograd.grad_mode import no_grad
 from cytorch.nn.parameter import Parameter, Buffer, is_lazy
-from cytorch.utils.hooks import RemovableHandle
+from cytorch.utils.hooks import RemovableHandle, _add_hook  # noqa: F401  (RemovableHandle: as in PyTorch)
 
 __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook",
            "register_module_full_backward_pre_hook", "register_module_full_backward_hook",
@@ -71,8 +71,7 @@ _has_global_hooks = False
 
 def _global_hook(d, hook, extra=None):
     global _has_global_hooks
-    handle = RemovableHandle(d, extra_dict=extra)
-    d[handle.id] = hook
+    handle = _add_hook(d, hook, extra=extra)
     _has_global_hooks = True
     return handle
 
@@ -105,23 +104,17 @@ def register_module_full_backward_hook(hook):
 
 def register_module_buffer_registration_hook(hook):
     """Register ``hook(module, name, buffer) -> None or new buffer`` run by every register_buffer."""
-    handle = RemovableHandle(_global_buffer_registration_hooks)
-    _global_buffer_registration_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_buffer_registration_hooks, hook)
 
 
 def register_module_module_registration_hook(hook):
     """Register ``hook(module, name, submodule) -> None or new submodule`` run by every add_module."""
-    handle = RemovableHandle(_global_module_registration_hooks)
-    _global_module_registration_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_module_registration_hooks, hook)
 
 
 def register_module_parameter_registration_hook(hook):
     """Register ``hook(module, name, param) -> None or new param`` run by every register_parameter."""
-    handle = RemovableHandle(_global_parameter_registration_hooks)
-    _global_parameter_registration_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_parameter_registration_hooks, hook)
 
 
 def _forward_unimplemented(self, *input):
@@ -345,10 +338,7 @@ class Module:
 
     def _local_hook(self, dict_name, hook, prepend=False, extra=None):
         d = self.__dict__[dict_name]
-        handle = RemovableHandle(d, extra_dict=[self.__dict__[e] for e in extra] if extra else None)
-        d[handle.id] = hook
-        if prepend:
-            d.move_to_end(handle.id, last=False)
+        handle = _add_hook(d, hook, prepend, [self.__dict__[e] for e in extra] if extra else None)
         self.__dict__["_has_hooks"] = True
         return handle
 

@@ -57,6 +57,15 @@ class _CircularPadNd(_PadNd):
         return super().forward(input)
 
 
+class _ZeroPad:
+    """Mixin of ZeroPad1d/2d/3d: a ConstantPadNd whose value is 0, printed without it."""
+
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    extra_repr = _PadNd.extra_repr
+
+
 class ConstantPad1d(_ConstantPadNd):
     r"""Pad the last dim with ``value``: padding int or (left, right).
 
@@ -93,7 +102,7 @@ class ConstantPad3d(_ConstantPadNd):
     _dims = 3
 
 
-class ZeroPad1d(ConstantPad1d):
+class ZeroPad1d(_ZeroPad, ConstantPad1d):
     r"""Pad the last dim with zeros.
 
     Example::
@@ -102,14 +111,8 @@ class ZeroPad1d(ConstantPad1d):
         [[0.0, 1.0, 1.0, 0.0, 0.0]]
     """
 
-    def __init__(self, padding):
-        super().__init__(padding, 0.0)
 
-    def extra_repr(self):
-        return f"{self.padding}"
-
-
-class ZeroPad2d(ConstantPad2d):
+class ZeroPad2d(_ZeroPad, ConstantPad2d):
     r"""Pad the last 2 dims with zeros.
 
     Example::
@@ -118,14 +121,8 @@ class ZeroPad2d(ConstantPad2d):
         cytorch.Size([1, 4, 4])
     """
 
-    def __init__(self, padding):
-        super().__init__(padding, 0.0)
 
-    def extra_repr(self):
-        return f"{self.padding}"
-
-
-class ZeroPad3d(ConstantPad3d):
+class ZeroPad3d(_ZeroPad, ConstantPad3d):
     r"""Pad the last 3 dims with zeros.
 
     Example::
@@ -133,12 +130,6 @@ class ZeroPad3d(ConstantPad3d):
         >>> nn.ZeroPad3d(1)(cytorch.ones(1, 2, 2, 2)).shape
         cytorch.Size([1, 4, 4, 4])
     """
-
-    def __init__(self, padding):
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self):
-        return f"{self.padding}"
 
 
 class ReflectionPad1d(_PadNd):

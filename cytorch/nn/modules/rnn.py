@@ -13,6 +13,7 @@ import weakref
 import cytorch
 from cytorch.nn import init
 from cytorch.nn._rnn_functional import _layer, rnn_stack
+from cytorch.nn.modules._utils import _optional_parameter
 from cytorch.nn.modules.module import Module
 from cytorch.nn.parameter import Parameter
 from cytorch.nn.utils.rnn import PackedSequence
@@ -444,12 +445,8 @@ class RNNCellBase(Module):
         self.bias = bias
         self.weight_ih = Parameter(cytorch.empty((num_chunks * hidden_size, input_size), **fk))
         self.weight_hh = Parameter(cytorch.empty((num_chunks * hidden_size, hidden_size), **fk))
-        if bias:
-            self.bias_ih = Parameter(cytorch.empty(num_chunks * hidden_size, **fk))
-            self.bias_hh = Parameter(cytorch.empty(num_chunks * hidden_size, **fk))
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
+        _optional_parameter(self, "bias_ih", bias, num_chunks * hidden_size, **fk)
+        _optional_parameter(self, "bias_hh", bias, num_chunks * hidden_size, **fk)
         self.reset_parameters()
 
     def extra_repr(self):
@@ -481,6 +478,20 @@ class RNNCellBase(Module):
                            None if c is None else c.unsqueeze(0), w)
         return hn[0], (None if cn is None else cn[0])
 
+    def _forward_hidden(self, kind, input, hx):
+        """forward of the cells whose state is one hidden tensor (RNNCell, GRUCell)."""
+        is_batched = _cell_input(kind, input)
+        if hx is not None and hx.dim() not in (1, 2):
+            raise ValueError(f"{kind}: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
+        if not is_batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            hx = cytorch.zeros(input.size(0), self.hidden_size, dtype=input.dtype)
+        elif not is_batched:
+            hx = hx.unsqueeze(0)
+        h, _ = self._step(self._mode(), input, hx, None)
+        return h if is_batched else h.squeeze(0)
+
 
 def _cell_input(kind, input):
     if input.dim() not in (1, 2):
@@ -511,23 +522,14 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
-        is_batched = _cell_input("RNNCell", input)
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"RNNCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
-        if not is_batched:
-            input = input.unsqueeze(0)
-        if hx is None:
-            hx = cytorch.zeros(input.size(0), self.hidden_size, dtype=input.dtype)
-        elif not is_batched:
-            hx = hx.unsqueeze(0)
+        return self._forward_hidden("RNNCell", input, hx)
+
+    def _mode(self):
         if self.nonlinearity == "tanh":
-            mode = "RNN_TANH"
-        elif self.nonlinearity == "relu":
-            mode = "RNN_RELU"
-        else:
-            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        h, _ = self._step(mode, input, hx, None)
-        return h if is_batched else h.squeeze(0)
+            return "RNN_TANH"
+        if self.nonlinearity == "relu":
+            return "RNN_RELU"
+        raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
 
 
 class LSTMCell(RNNCellBase):
@@ -587,14 +589,7 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
-        is_batched = _cell_input("GRUCell", input)
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"GRUCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
-        if not is_batched:
-            input = input.unsqueeze(0)
-        if hx is None:
-            hx = cytorch.zeros(input.size(0), self.hidden_size, dtype=input.dtype)
-        elif not is_batched:
-            hx = hx.unsqueeze(0)
-        h, _ = self._step("GRU", input, hx, None)
-        return h if is_batched else h.squeeze(0)
+        return self._forward_hidden("GRUCell", input, hx)
+
+    def _mode(self):
+        return "GRU"

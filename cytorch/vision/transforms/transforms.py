@@ -64,6 +64,24 @@ def _setup_angle(x, name, req_sizes=(2,)):
     return [float(d) for d in x]
 
 
+def _check_scale_ratio(scale, ratio):
+    """The (min, max) area and aspect-ratio ranges of RandomResizedCrop and RandomErasing."""
+    if not isinstance(scale, Sequence):
+        raise TypeError("Scale should be a sequence")
+    if not isinstance(ratio, Sequence):
+        raise TypeError("Ratio should be a sequence")
+    if scale[0] > scale[1] or ratio[0] > ratio[1]:
+        warnings.warn("Scale and ratio should be of kind (min, max)", stacklevel=2)
+
+
+def _random_sides(area, scale, log_ratio):
+    """``round(sqrt(a * r)), round(sqrt(a / r))`` for a random area ``a`` (a fraction in ``scale`` of
+    ``area``) and a log-uniform aspect ratio ``r``: the sides of a random rectangle."""
+    a = area * _uniform(scale[0], scale[1])
+    r = math.exp(_uniform(log_ratio[0], log_ratio[1]))
+    return int(round(math.sqrt(a * r))), int(round(math.sqrt(a / r)))
+
+
 def _check_fill_arg(fill):
     if fill is None:
         return 0
@@ -374,30 +392,31 @@ class RandomCrop(Transform):
         return f"{self.__class__.__name__}(size={self.size}, padding={self.padding})"
 
 
-class RandomHorizontalFlip(Transform):
+class _RandomFlip(Transform):
+    """Apply ``_flip`` (a functional flip) with probability p."""
+
+    _flip = None
+
+    def __init__(self, p=0.5):
+        self.p = p
+
+    def forward(self, img):
+        return self._flip(img) if _rand() < self.p else img
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(p={self.p})"
+
+
+class RandomHorizontalFlip(_RandomFlip):
     """Mirror left-right with probability p."""
 
-    def __init__(self, p=0.5):
-        self.p = p
-
-    def forward(self, img):
-        return F.hflip(img) if _rand() < self.p else img
-
-    def __repr__(self):
-        return f"{self.__class__.__name__}(p={self.p})"
+    _flip = staticmethod(F.hflip)
 
 
-class RandomVerticalFlip(Transform):
+class RandomVerticalFlip(_RandomFlip):
     """Mirror top-bottom with probability p."""
 
-    def __init__(self, p=0.5):
-        self.p = p
-
-    def forward(self, img):
-        return F.vflip(img) if _rand() < self.p else img
-
-    def __repr__(self):
-        return f"{self.__class__.__name__}(p={self.p})"
+    _flip = staticmethod(F.vflip)
 
 
 class RandomResizedCrop(Transform):
@@ -414,12 +433,7 @@ class RandomResizedCrop(Transform):
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
                  interpolation=InterpolationMode.BILINEAR, antialias=True):
         self.size = _setup_size(size, error_msg="Please provide only two dimensions (h, w) for size.")
-        if not isinstance(scale, Sequence):
-            raise TypeError("Scale should be a sequence")
-        if not isinstance(ratio, Sequence):
-            raise TypeError("Ratio should be a sequence")
-        if scale[0] > scale[1] or ratio[0] > ratio[1]:
-            warnings.warn("Scale and ratio should be of kind (min, max)")
+        _check_scale_ratio(scale, ratio)
         self.interpolation = _interp(interpolation)
         self.antialias = antialias
         self.scale = scale
@@ -432,10 +446,7 @@ class RandomResizedCrop(Transform):
         area = height * width
         log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
         for _ in range(10):
-            target_area = area * _uniform(scale[0], scale[1])
-            aspect = math.exp(_uniform(log_ratio[0], log_ratio[1]))
-            w = int(round(math.sqrt(target_area * aspect)))
-            h = int(round(math.sqrt(target_area / aspect)))
+            w, h = _random_sides(area, scale, log_ratio)
             if 0 < w <= width and 0 < h <= height:
                 return _randint(0, height - h + 1), _randint(0, width - w + 1), h, w
         in_ratio = float(width) / float(height)
@@ -707,12 +718,7 @@ class RandomErasing(Transform):
             raise TypeError("Argument value should be either a number or str or a sequence")
         if isinstance(value, str) and value != "random":
             raise ValueError("If value is str, it should be 'random'")
-        if not isinstance(scale, Sequence):
-            raise TypeError("Scale should be a sequence")
-        if not isinstance(ratio, Sequence):
-            raise TypeError("Ratio should be a sequence")
-        if scale[0] > scale[1] or ratio[0] > ratio[1]:
-            warnings.warn("Scale and ratio should be of kind (min, max)")
+        _check_scale_ratio(scale, ratio)
         if scale[0] < 0 or scale[1] > 1:
             raise ValueError("Scale should be between 0 and 1")
         if p < 0 or p > 1:
@@ -731,10 +737,7 @@ class RandomErasing(Transform):
         area = img_h * img_w
         log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
         for _ in range(10):
-            erase_area = area * _uniform(scale[0], scale[1])
-            aspect = math.exp(_uniform(log_ratio[0], log_ratio[1]))
-            h = int(round(math.sqrt(erase_area * aspect)))
-            w = int(round(math.sqrt(erase_area / aspect)))
+            h, w = _random_sides(area, scale, log_ratio)
             if not (h < img_h and w < img_w):
                 continue
             if value is None:

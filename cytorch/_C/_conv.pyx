@@ -301,13 +301,7 @@ def col2im(TensorBase cols, tuple insize, tuple out, tuple k, tuple stride, tupl
 # ---------------------------------------------------------------- pooling, resampling, grid sampling
 
 cdef extern from "ct_pool.h" nogil:
-    ctypedef struct ct_pool_geom:
-        int64_t isize[3]
-        int64_t osize[3]
-        int64_t k[3]
-        int64_t stride[3]
-        int64_t pad[3]
-        int64_t dil[3]
+    ctypedef ct_conv_geom ct_pool_geom
     int ct_maxpool_f32(const float *x, float *y, int64_t *idx, int64_t planes, const ct_pool_geom *g)
     int ct_maxpool_f64(const double *x, double *y, int64_t *idx, int64_t planes, const ct_pool_geom *g)
     int ct_avgpool_f32(const float *x, float *y, int64_t planes, const ct_pool_geom *g, int cip, int64_t div)
@@ -366,12 +360,7 @@ cdef int64_t _planes_of(TensorBase x, int nsp, str op) except -1:
 cdef int _pool_geom(ct_pool_geom *g, tuple isz, tuple osz, tuple k, tuple stride, tuple pad, tuple dil,
                     str op) except -1:
     cdef int d
-    _fill3(g.isize, isz, 1, op, "input size")
-    _fill3(g.osize, osz, 1, op, "output size")
-    _fill3(g.k, k, 1, op, "kernel size")
-    _fill3(g.stride, stride, 1, op, "stride")
-    _fill3(g.pad, pad, 0, op, "padding")
-    _fill3(g.dil, dil, 1, op, "dilation")
+    _geom(g, 0, isz, osz, k, stride, pad, dil, op)
     for d in range(3):
         if g.isize[d] < 0 or g.osize[d] < 0 or g.k[d] < 1 or g.stride[d] < 1 or g.dil[d] < 1 or g.pad[d] < 0:
             raise RuntimeError(f"{op}: invalid pooling geometry")

@@ -370,6 +370,15 @@ cdef int _pool_geom(ct_pool_geom *g, tuple isz, tuple osz, tuple k, tuple stride
     return 0
 
 
+cdef int _io_sizes(int64_t *isz, int64_t *osz, TensorBase src, tuple size, bint adjoint, str op) except -1:
+    """isz, osz := the input and output sizes of a forward op (src's spatial sizes -> size), or of its
+    adjoint (src the output gradient, size the input sizes)."""
+    cdef tuple sp = _spatial(src, 2)
+    _fill3(isz, size if adjoint else sp, 1, op, "input size")
+    _fill3(osz, sp if adjoint else size, 1, op, "output size")
+    return 0
+
+
 cdef TensorBase _like(TensorBase x, tuple sp, int dt=-1):
     return _new(x._dtype if dt < 0 else dt, x._shape[0], x._shape[1], sp)
 
@@ -408,11 +417,10 @@ def avg_pool(TensorBase src, tuple size, tuple k, tuple stride, tuple pad, bint 
     cdef TensorBase dst
     cdef int err = 0
     cdef int cip = count_include_pad
+    cdef tuple sp
     _check_float(src, op)
-    if backward:
-        _pool_geom(&g, size, _spatial(src, 2), k, stride, pad, (1,) * len(k), op)
-    else:
-        _pool_geom(&g, _spatial(src, 2), size, k, stride, pad, (1,) * len(k), op)
+    sp = _spatial(src, 2)
+    _pool_geom(&g, size if backward else sp, sp if backward else size, k, stride, pad, (1,) * len(k), op)
     src = _contiguous(src)
     dst = _like(src, size)
     with nogil:
@@ -441,12 +449,7 @@ def adaptive_pool(TensorBase src, tuple size, int kind):
     cdef TensorBase dst, idx = None
     cdef int err = 0, d
     _check_float(src, op)
-    if kind == 1:
-        _fill3(isz, size, 1, op, "input size")
-        _fill3(osz, _spatial(src, 2), 1, op, "output size")
-    else:
-        _fill3(isz, _spatial(src, 2), 1, op, "input size")
-        _fill3(osz, size, 1, op, "output size")
+    _io_sizes(isz, osz, src, size, kind == 1, op)
     for d in range(3):
         if isz[d] < 0 or osz[d] < 0 or (osz[d] == 0 and isz[d] != 0 and planes > 0):
             raise RuntimeError(f"{op}: invalid sizes {list(size)}")
@@ -556,12 +559,7 @@ def resample(TensorBase src, tuple size, tuple scales, str mode, bint align_corn
     _check_float(src, op)
     if len(scales) != nsp:
         raise RuntimeError(f"{op}: expected {nsp} scales")
-    if backward:
-        _fill3(isz, size, 1, op, "input size")
-        _fill3(osz, _spatial(src, 2), 1, op, "output size")
-    else:
-        _fill3(isz, _spatial(src, 2), 1, op, "input size")
-        _fill3(osz, size, 1, op, "output size")
+    _io_sizes(isz, osz, src, size, backward, op)
     for d in range(3):
         sc[d] = 0.0
         if isz[d] <= 0 or osz[d] <= 0:

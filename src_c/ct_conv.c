@@ -1000,32 +1000,24 @@ CT_CONV_BWD_WEIGHT(ct_conv_bwd_weight_f64, double, ct_im2col_par_f64, ct_dw_bwd_
 
 /* ---------------------------------------------------------------- unfold / fold */
 
-int ct_im2col_f32(const float *x, float *cols, int64_t B, const ct_conv_geom *g) {
-    int64_t X = g->isize[0] * g->isize[1] * g->isize[2], L = g->osize[0] * g->osize[1] * g->osize[2];
-    int64_t K = g->C * g->k[0] * g->k[1] * g->k[2];
-    if (B > 0 && K > 0 && L > 0) ct_im2col_par_f32(x, g->C * X, B, g, K, 0, L, cols, L, K * L);
-    return CT_OK;
+#define CT_UNFOLD(NAME, T, PAR)                                                                  \
+int NAME(const T *x, T *cols, int64_t B, const ct_conv_geom *g) {                                \
+    ct_conv_plan p;                                                                             \
+    ct_conv_make_plan(g, 1, 0, &p);                                                             \
+    if (B > 0 && p.Kg > 0 && p.L > 0) PAR(x, g->C * p.X, B, g, p.Kg, 0, p.L, cols, p.L, p.Kg * p.L); \
+    return CT_OK;                                                                               \
 }
 
-int ct_im2col_f64(const double *x, double *cols, int64_t B, const ct_conv_geom *g) {
-    int64_t X = g->isize[0] * g->isize[1] * g->isize[2], L = g->osize[0] * g->osize[1] * g->osize[2];
-    int64_t K = g->C * g->k[0] * g->k[1] * g->k[2];
-    if (B > 0 && K > 0 && L > 0) ct_im2col_par_f64(x, g->C * X, B, g, K, 0, L, cols, L, K * L);
-    return CT_OK;
+#define CT_FOLD(NAME, T, PAR)                                                                    \
+int NAME(const T *cols, T *x, int64_t B, const ct_conv_geom *g) {                                \
+    ct_conv_plan p;                                                                             \
+    ct_conv_make_plan(g, 1, 0, &p);                                                             \
+    memset(x, 0, (size_t)(B * g->C * p.X) * sizeof(T));                                         \
+    if (B > 0 && p.Kg > 0 && p.L > 0) PAR(cols, p.L, p.Kg * p.L, B, g, 0, p.L, x, g->C * p.X);   \
+    return CT_OK;                                                                               \
 }
 
-int ct_col2im_f32(const float *cols, float *x, int64_t B, const ct_conv_geom *g) {
-    int64_t X = g->isize[0] * g->isize[1] * g->isize[2], L = g->osize[0] * g->osize[1] * g->osize[2];
-    int64_t K = g->C * g->k[0] * g->k[1] * g->k[2];
-    memset(x, 0, (size_t)(B * g->C * X) * sizeof(float));
-    if (B > 0 && K > 0 && L > 0) ct_col2im_par_f32(cols, L, K * L, B, g, 0, L, x, g->C * X);
-    return CT_OK;
-}
-
-int ct_col2im_f64(const double *cols, double *x, int64_t B, const ct_conv_geom *g) {
-    int64_t X = g->isize[0] * g->isize[1] * g->isize[2], L = g->osize[0] * g->osize[1] * g->osize[2];
-    int64_t K = g->C * g->k[0] * g->k[1] * g->k[2];
-    memset(x, 0, (size_t)(B * g->C * X) * sizeof(double));
-    if (B > 0 && K > 0 && L > 0) ct_col2im_par_f64(cols, L, K * L, B, g, 0, L, x, g->C * X);
-    return CT_OK;
-}
+CT_UNFOLD(ct_im2col_f32, float, ct_im2col_par_f32)
+CT_UNFOLD(ct_im2col_f64, double, ct_im2col_par_f64)
+CT_FOLD(ct_col2im_f32, float, ct_col2im_par_f32)
+CT_FOLD(ct_col2im_f64, double, ct_col2im_par_f64)

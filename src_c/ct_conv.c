@@ -853,17 +853,27 @@ static void ct_plan_bwd_weight(ct_impl *q, const ct_conv_geom *g, int64_t B, int
  * conv(x, w) with any stride = a 1x1 conv of im2col(x) (channels (c, tap), positions L) with
  * the same weights read as (M, Cg*KK, 1): im2col a chunk of images, then the stride-1 code. */
 
-static void ct_cols_geom(const ct_conv_plan *p, ct_conv_geom *c) {
+typedef struct {
+    ct_conv_geom inner;     /* the 1x1 conv over im2col blocks: Kg channels, L positions */
+    ct_conv_geom unfold;    /* im2col of all G*Cg input channels */
+    int64_t nimg;           /* images per chunk */
+    int64_t cols_at;        /* bytes into the workspace where the im2col block starts */
+} ct_cols_plan;
+
+/* which: the driver (0 forward, 1 input gradient, 2 weight gradient), as in ct_conv_workspace */
+static void ct_cols_make_plan(const ct_conv_plan *p, const ct_conv_geom *g, int64_t B, int64_t G, int64_t M,
+                              int64_t isize, int which, ct_cols_plan *s) {
+    ct_conv_geom *c = &s->inner;
     c->C = p->Kg;
     for (int d = 0; d < 3; d++) {
         c->isize[d] = c->osize[d] = d == 2 ? p->L : 1;
         c->k[d] = c->stride[d] = c->dil[d] = 1;
         c->pad[d] = 0;
     }
-}
-
-static int64_t ct_cols_nimg(const ct_conv_plan *p, int64_t B, int64_t G, int64_t isize) {
-    return ct_max(1, ct_min(B, CT_COLS_BYTES / ct_max(G * p->Kg * p->L * isize, 1)));
+    s->unfold = *g;
+    s->unfold.C = G * p->Cg;
+    s->nimg = ct_max(1, ct_min(B, CT_COLS_BYTES / ct_max(G * p->Kg * p->L * isize, 1)));
+    s->cols_at = ct_up(ct_conv_workspace(c, s->nimg, G, M, isize, which), 64);
 }
 
 /* Workspace of a stride-1 plan, or of a strided conv: the inner 1x1 conv's, then the im2col
@@ -873,11 +883,9 @@ int64_t ct_conv_workspace(const ct_conv_geom *g, int64_t B, int64_t G, int64_t M
     ct_conv_make_plan(g, G, M, &p);
     if (p.depthwise || B == 0 || M == 0 || p.Kg == 0 || p.L == 0) return 0;
     if (!ct_is_stride1(g)) {
-        ct_conv_geom c;
-        ct_cols_geom(&p, &c);
-        int64_t nimg = ct_cols_nimg(&p, B, G, itemsize);
-        int64_t inner = ct_up(ct_conv_workspace(&c, nimg, G, M, itemsize, which), 64);
-        return inner + (nimg * G * p.Kg * p.L + (which == 2 ? M * p.Kg : 0)) * itemsize;
+        ct_cols_plan s;
+        ct_cols_make_plan(&p, g, B, G, M, itemsize, which, &s);
+        return s.cols_at + (s.nimg * G * p.Kg * p.L + (which == 2 ? M * p.Kg : 0)) * itemsize;
     }
     ct_impl q;
     if (which == 0) ct_plan_fwd(&q, g, B, G, M, itemsize);
@@ -902,15 +910,13 @@ int NAME(const T *x, const T *w, const T *bias, T *y, int64_t B, int64_t G, int6
     }                                                                                           \
     if (p.depthwise) { DW(x, w, bias, y, B, G, M, g); return CT_OK; }                          \
     if (!ct_is_stride1(g)) {                                                                    \
-        ct_conv_geom c, ga = *g;                                                                \
-        ct_cols_geom(&p, &c);                                                                   \
-        ga.C = C;                                                                               \
-        const int64_t nimg = ct_cols_nimg(&p, B, G, sizeof(T));                                 \
-        T *cols = (T *)((char *)ws + ct_up(ct_conv_workspace(&c, nimg, G, M, sizeof(T), 0), 64)); \
-        for (int64_t b0 = 0; b0 < B; b0 += nimg) {                                              \
-            const int64_t n = ct_min(nimg, B - b0);                                             \
-            IM2COL(x + b0 * C * X, C * X, n, &ga, C * p.KK, 0, L, cols, L, C * p.KK * L);       \
-            NAME(cols, w, bias, y + b0 * M * L, n, G, M, &c, ws);                               \
+        ct_cols_plan s;                                                                         \
+        ct_cols_make_plan(&p, g, B, G, M, sizeof(T), 0, &s);                                    \
+        T *cols = (T *)((char *)ws + s.cols_at);                                                \
+        for (int64_t b0 = 0; b0 < B; b0 += s.nimg) {                                            \
+            const int64_t n = ct_min(s.nimg, B - b0);                                           \
+            IM2COL(x + b0 * C * X, C * X, n, &s.unfold, C * p.KK, 0, L, cols, L, C * p.KK * L); \
+            NAME(cols, w, bias, y + b0 * M * L, n, G, M, &s.inner, ws);                         \
         }                                                                                       \
         return CT_OK;                                                                           \
     }                                                                                           \
@@ -933,16 +939,14 @@ int NAME(const T *gy, const T *w, T *gx, int64_t B, int64_t G, int64_t M,       
     if (M == 0 || L == 0) { memset(gx, 0, (size_t)(B * C * X) * sizeof(T)); return CT_OK; }    \
     if (p.depthwise) { DW(gy, w, gx, B, G, M, g); return CT_OK; }                              \
     if (!ct_is_stride1(g)) {                                                                    \
-        ct_conv_geom c, ga = *g;                                                                \
-        ct_cols_geom(&p, &c);                                                                   \
-        ga.C = C;                                                                               \
-        const int64_t nimg = ct_cols_nimg(&p, B, G, sizeof(T));                                 \
-        T *cols = (T *)((char *)ws + ct_up(ct_conv_workspace(&c, nimg, G, M, sizeof(T), 1), 64)); \
+        ct_cols_plan s;                                                                         \
+        ct_cols_make_plan(&p, g, B, G, M, sizeof(T), 1, &s);                                    \
+        T *cols = (T *)((char *)ws + s.cols_at);                                                \
         memset(gx, 0, (size_t)(B * C * X) * sizeof(T));                                         \
-        for (int64_t b0 = 0; b0 < B; b0 += nimg) {                                              \
-            const int64_t n = ct_min(nimg, B - b0);                                             \
-            NAME(gy + b0 * M * L, w, cols, n, G, M, &c, ws);                                    \
-            COL2IM(cols, L, C * p.KK * L, n, &ga, 0, L, gx + b0 * C * X, C * X);                \
+        for (int64_t b0 = 0; b0 < B; b0 += s.nimg) {                                            \
+            const int64_t n = ct_min(s.nimg, B - b0);                                           \
+            NAME(gy + b0 * M * L, w, cols, n, G, M, &s.inner, ws);                              \
+            COL2IM(cols, L, C * p.KK * L, n, &s.unfold, 0, L, gx + b0 * C * X, C * X);          \
         }                                                                                       \
         return CT_OK;                                                                           \
     }                                                                                           \
@@ -965,16 +969,14 @@ int NAME(const T *x, const T *gy, T *gw, int64_t B, int64_t G, int64_t M,       
     if (B == 0 || L == 0) { memset(gw, 0, (size_t)(M * Kg) * sizeof(T)); return CT_OK; }        \
     if (p.depthwise) { DW(x, gy, gw, B, G, M, g); return CT_OK; }                              \
     if (!ct_is_stride1(g)) {                                                                    \
-        ct_conv_geom c, ga = *g;                                                                \
-        ct_cols_geom(&p, &c);                                                                   \
-        ga.C = C;                                                                               \
-        const int64_t nimg = ct_cols_nimg(&p, B, G, sizeof(T));                                 \
-        T *cols = (T *)((char *)ws + ct_up(ct_conv_workspace(&c, nimg, G, M, sizeof(T), 2), 64)); \
-        T *part = cols + nimg * C * p.KK * L;                                                   \
-        for (int64_t b0 = 0; b0 < B; b0 += nimg) {                                              \
-            const int64_t n = ct_min(nimg, B - b0);                                             \
-            IM2COL(x + b0 * C * X, C * X, n, &ga, C * p.KK, 0, L, cols, L, C * p.KK * L);       \
-            NAME(cols, gy + b0 * M * L, b0 ? part : gw, n, G, M, &c, ws);                       \
+        ct_cols_plan s;                                                                         \
+        ct_cols_make_plan(&p, g, B, G, M, sizeof(T), 2, &s);                                    \
+        T *cols = (T *)((char *)ws + s.cols_at);                                                \
+        T *part = cols + s.nimg * C * p.KK * L;                                                 \
+        for (int64_t b0 = 0; b0 < B; b0 += s.nimg) {                                            \
+            const int64_t n = ct_min(s.nimg, B - b0);                                           \
+            IM2COL(x + b0 * C * X, C * X, n, &s.unfold, C * p.KK, 0, L, cols, L, C * p.KK * L); \
+            NAME(cols, gy + b0 * M * L, b0 ? part : gw, n, G, M, &s.inner, ws);                 \
             if (b0)                                                                             \
                 for (int64_t i = 0; i < M * Kg; i++) gw[i] += part[i];                          \
         }                                                                                       \

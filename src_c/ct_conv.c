@@ -353,10 +353,13 @@ static void ct_impl_offsets(const ct_impl *q, int64_t *off) {
     for (int64_t kk = q->K; kk < q->K + CT_CNK; kk++) off[kk] = q->K > 0 ? off[q->K - 1] : 0;
 }
 
-/* One padded plane: dst[dp, hp, wp] := src[dp - lead0, hp - lead1, wp - lead2], 0 outside. */
+/* Channel c of image i of a chunk of ncur into the chunk's planes xp: the padded plane
+ * dst[dp, hp, wp] := src[dp - lead0, hp - lead1, wp - lead2] (0 outside) at dst = xp + c*CP + i*P;
+ * the last image's plane is followed by zeros up to NR values (a micro-tile reads that far). */
 #define CT_PAD_PLANE(NAME, T)                                                                    \
-static void NAME(const ct_impl *q, const T *src, T *dst) {                                      \
+static void NAME(const ct_impl *q, const T *src, T *xp, int64_t c, int64_t i, int64_t ncur) {   \
     const int64_t ID = q->isz[0], IH = q->isz[1], IW = q->isz[2], Hp = q->Hp, Wp = q->Wp;       \
+    T *dst = xp + c * q->CP + i * q->P;                                                         \
     const int64_t Dp = q->P / (Hp * Wp);                                                        \
     int64_t a = ct_min(ct_max(q->lead[2], 0), Wp), b = ct_max(ct_min(IW + q->lead[2], Wp), a);  \
     for (int64_t dp = 0; dp < Dp; dp++)                                                         \
@@ -371,6 +374,7 @@ static void NAME(const ct_impl *q, const T *src, T *dst) {                      
             memcpy(d + a, src + (id * IH + ih) * IW + (a - q->lead[2]), (size_t)(b - a) * sizeof(T)); \
             memset(d + b, 0, (size_t)(Wp - b) * sizeof(T));                                     \
         }                                                                                       \
+    if (i == ncur - 1) memset(dst + q->P, 0, (size_t)ct_min(q->NR, q->CP - ncur * q->P) * sizeof(T)); \
 }
 
 /* Flat positions [l0, l1) of micro-tile rows m0 .. m0+mn (buf, row stride ldb) to the outputs
@@ -492,7 +496,7 @@ CT_DOT_TASK(ct_dot_task_f64, double, ct_vf64, ct_vf64u)
 static void NAME(const ct_impl *q, const T *src, int64_t src_is, int64_t src_gs, int64_t Xin,    \
                  const T *wpack, const T *bias, T *dst, int64_t dst_is, int64_t dst_gs,          \
                  int64_t Xout, int64_t B, int64_t G, int64_t *off, T *xp, T *buf) {              \
-    const int64_t NR = q->NR, Cin = q->Cin, P = q->P, CP = q->CP;                               \
+    const int64_t NR = q->NR, Cin = q->Cin, CP = q->CP;                                         \
     ct_impl_offsets(q, off);                                                                    \
     memset(xp + Cin * CP, 0, (size_t)NR * sizeof(T));                                           \
     _Pragma("omp parallel num_threads(q->nth)")                                                 \
@@ -505,9 +509,7 @@ static void NAME(const ct_impl *q, const T *src, int64_t src_is, int64_t src_gs,
                 _Pragma("omp for schedule(dynamic, 4)")                                           \
                 for (int64_t t = 0; t < ncur * Cin; t++) {                                      \
                     int64_t i = t / Cin, c = t - i * Cin;                                       \
-                    T *d = xp + c * CP + i * P;                                                 \
-                    PAD(q, src + (b0 + i) * src_is + gi * src_gs + c * Xin, d);                 \
-                    if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
+                    PAD(q, src + (b0 + i) * src_is + gi * src_gs + c * Xin, xp, c, i, ncur);    \
                 }                                                                               \
                 _Pragma("omp for schedule(dynamic, 1)")                                           \
                 for (int64_t t = 0; t < nlb * q->Mt; t++) {                                     \
@@ -543,9 +545,7 @@ static void NAME(const ct_impl *q, const T *x, int64_t x_is, int64_t x_gs, int64
             for (int64_t t = 0; t < ncur * (Cin + Mout); t++) {                                 \
                 int64_t i = t / (Cin + Mout), c = t - i * (Cin + Mout);                         \
                 if (c < Cin) {                                                                  \
-                    T *d = xp + c * CP + i * P;                                                 \
-                    PAD(q, x + (b0 + i) * x_is + gi * x_gs + c * X, d);                         \
-                    if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
+                    PAD(q, x + (b0 + i) * x_is + gi * x_gs + c * X, xp, c, i, ncur);            \
                     continue;                                                                   \
                 }                                                                               \
                 c -= Cin;                                                                       \
@@ -695,7 +695,7 @@ static void NAME(const ct_impl *q0, const T *src, int64_t src_is, int64_t src_gs
     ct_impl qq = *q0;                                                                           \
     const ct_impl *q = &qq;                                                                     \
     if (qq.direct) { qq.cs = Xin; qq.is = src_is; }                                             \
-    const int64_t NR = q->NR, Cin = q->Cin, P = q->P, CP = q->CP;                               \
+    const int64_t NR = q->NR, Cin = q->Cin, CP = q->CP;                                         \
     const int64_t rows = q->osz[0] * q->osz[1];                                                 \
     ct_impl_offsets(q, off);                                                                    \
     if (!qq.direct) memset(xp0 + Cin * CP, 0, (size_t)NR * sizeof(T));                          \
@@ -710,9 +710,7 @@ static void NAME(const ct_impl *q0, const T *src, int64_t src_is, int64_t src_gs
                     _Pragma("omp for schedule(dynamic, 4)")                                       \
                     for (int64_t t = 0; t < ncur * Cin; t++) {                                  \
                         int64_t i = t / Cin, c = t - i * Cin;                                   \
-                        T *d = xp0 + c * CP + i * P;                                            \
-                        PAD(q, src + (b0 + i) * src_is + gi * src_gs + c * Xin, d);             \
-                        if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
+                        PAD(q, src + (b0 + i) * src_is + gi * src_gs + c * Xin, xp0, c, i, ncur); \
                     }                                                                           \
                 }                                                                               \
                 _Pragma("omp for schedule(dynamic, 1)")                                           \
@@ -737,7 +735,7 @@ static void NAME(const ct_impl *q0, const T *x, int64_t x_is, int64_t x_gs, int6
     ct_impl qq = *q0;                                                                           \
     const ct_impl *q = &qq;                                                                     \
     if (qq.direct) { qq.cs = X; qq.is = x_is; }                                                 \
-    const int64_t NR = q->NR, Cin = q->Cin, Mout = q->Mout, P = q->P, CP = q->CP;               \
+    const int64_t NR = q->NR, Cin = q->Cin, Mout = q->Mout, CP = q->CP;                         \
     const int64_t Mp = q->Mt * q->R, nkt = (q->K + CT_CNK - 1) / CT_CNK;                        \
     const int64_t npad = qq.direct ? 0 : Cin;                                                   \
     ct_impl_offsets(q, off);                                                                    \
@@ -752,9 +750,7 @@ static void NAME(const ct_impl *q0, const T *x, int64_t x_is, int64_t x_gs, int6
             for (int64_t t = 0; t < ncur * (npad + q->Mt); t++) {                               \
                 int64_t i = t / (npad + q->Mt), c = t - i * (npad + q->Mt);                     \
                 if (c < npad) {                                                                 \
-                    T *d = xp0 + c * CP + i * P;                                                \
-                    PAD(q, x + (b0 + i) * x_is + gi * x_gs + c * X, d);                         \
-                    if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
+                    PAD(q, x + (b0 + i) * x_is + gi * x_gs + c * X, xp0, c, i, ncur);           \
                     continue;                                                                   \
                 }                                                                               \
                 int64_t m0 = (c - npad) * q->R;                                                 \

@@ -25,22 +25,6 @@
 
 static inline double ct_expd(double x) { return exp(x); }
 
-/* log(1 + e) for 0 <= e <= 1, branch-free (vectorises): with s = e / (2 + e) in [0, 1/3],
- * log(1 + e) = 2 atanh(s) = 2 s (1 + s^2/3 + s^4/5 + ...), cut after s^14 (truncation
- * < 2e-9 relative); exact in relative terms as e -> 0, unlike log(1 + e). */
-CT_MATH_INLINE float ct_log1pf_unit(float e) {
-    float s = e / (2.0f + e), z = s * s;
-    float p = 1.0f / 15;
-    p = p * z + 1.0f / 13;
-    p = p * z + 1.0f / 11;
-    p = p * z + 1.0f / 9;
-    p = p * z + 1.0f / 7;
-    p = p * z + 1.0f / 5;
-    p = p * z + 1.0f / 3;
-    p = p * z + 1.0f;
-    return 2.0f * s * p;
-}
-
 /* for k in [0, n): STMT, split between nth OpenMP threads when par, else a plain loop (small
  * problems skip the team set-up) */
 #define CT_LOSS_FOR(par, nth, k, n, STMT)                                                       \
@@ -462,5 +446,5 @@ int ct_bce_logits_bwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, cons
 }
 
 /* loss = w [(1 - y) x + (1 + (pw - 1) y) log(1 + exp(-x))] */
-CT_BCEL(f32, float, ct_expf_nonpos, ct_log1pf_unit)
+CT_BCEL(f32, float, ct_expf_nonpos, ct_log1p_unitf)
 CT_BCEL(f64, double, ct_expd, log1p)

@@ -9,6 +9,7 @@ Reduction codes: 0 'none' (a per-position tensor), 1 'mean', 2 'sum' (0-d tensor
 from libc.stdint cimport int64_t
 from cytorch._C._tensor cimport TensorBase, _empty, _contiguous, _cast, _check_err
 from cytorch._C.ct cimport *
+from cytorch._C._reduce cimport _split_at
 
 cdef extern from "ct_loss.h" nogil:
     int ct_nll_fwd_f32(const float *x, const int64_t *tgt, const float *w, int64_t A, int64_t C,
@@ -36,20 +37,10 @@ cdef extern from "ct_loss.h" nogil:
 
 
 cdef int _split(TensorBase x, int64_t *A, int64_t *C, int64_t *B) except -1:
-    """x as [A, C, B]: (C,) -> [1, C, 1]; (N, C, d...) -> [N, C, prod d]."""
-    cdef int k
+    """x as [A, C, B] around its class dim: (C,) -> [1, C, 1]; (N, C, d...) -> [N, C, prod d]."""
     if x._ndim == 0:
         raise ValueError("nll: expected an input with 1 or more dimensions")
-    if x._ndim == 1:
-        A[0] = 1
-        C[0] = x._shape[0]
-        B[0] = 1
-        return 0
-    A[0] = x._shape[0]
-    C[0] = x._shape[1]
-    B[0] = 1
-    for k in range(2, x._ndim):
-        B[0] *= x._shape[k]
+    _split_at(x, 1 if x._ndim > 1 else 0, A, C, B)
     return 0
 
 

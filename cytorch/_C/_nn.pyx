@@ -12,6 +12,7 @@ from libc.string cimport memset
 from cytorch._C._tensor cimport (TensorBase, _empty, _cast, _contiguous, _check_err, _SIZES_C,
                                  _is_contiguous, _copy_into, _wrap_dim)
 from cytorch._C.ct cimport *
+from cytorch._C._reduce cimport _split_at
 from cytorch._C import _random
 
 cdef extern from "ct_nn.h" nogil:
@@ -239,20 +240,6 @@ def dropout_apply(TensorBase x, TensorBase mask, double scale, double keep_shift
 
 # ---------------------------------------------------------------- softmax backward
 
-cdef void _split(TensorBase t, int d, int64_t *A, int64_t *R, int64_t *B):
-    cdef int k
-    A[0] = 1
-    R[0] = 1
-    B[0] = 1
-    for k in range(t._ndim):
-        if k < d:
-            A[0] *= t._shape[k]
-        elif k == d:
-            R[0] = t._shape[k]
-        else:
-            B[0] *= t._shape[k]
-
-
 def softmax_backward(TensorBase g, TensorBase y, int64_t dim, bint log):
     """Gradient of softmax (log=False) or log_softmax (log=True) along dim, from the output y."""
     cdef int dt = y._dtype, cd = _compute(y, "softmax backward")
@@ -266,7 +253,7 @@ def softmax_backward(TensorBase g, TensorBase y, int64_t dim, bint log):
                            f"shape {list(y.shape)}")
     if y._numel == 0:
         return _back(res, dt)
-    _split(ys, d, &A, &R, &B)
+    _split_at(ys, d, &A, &R, &B)
     with nogil:
         if cd == CT_FLOAT32:
             err = ct_softmax_bwd_f32(<float *>gs._data, <float *>ys._data, <float *>res._data, A, R, B, log)

@@ -120,7 +120,26 @@ cdef inline char *_ptr(TensorBase t) noexcept nogil:
 
 
 cdef inline TensorBase _back(TensorBase r, int dt):
-    return r if r._dtype == dt else _cast(r, dt)
+    """r in dtype dt (None stays None)."""
+    return r if r is None or r._dtype == dt else _cast(r, dt)
+
+
+cdef inline void _byte_steps(int64_t *steps, TensorBase t, int64_t itemsize) noexcept:
+    """steps[d] := t's stride along d in bytes (one operand's row of ct_iterate's strides)."""
+    cdef int d
+    for d in range(t._ndim):
+        steps[d] = t._stride[d] * itemsize
+
+
+cdef TensorBase _elementwise_out(TensorBase x, TensorBase res, int dt, bint inplace):
+    """The result of an elementwise op computed into res: written back into x when inplace (its
+    version bumped), else res in x's dtype dt."""
+    if inplace:
+        if res is not x:
+            _copy_into(x, res)
+        x._storage._version += 1
+        return x
+    return _back(res, dt)
 
 
 # ---------------------------------------------------------------- activations
@@ -132,26 +151,20 @@ def act_forward(int op, TensorBase x, double a=0, double b=0, double c=0, bint i
     cdef TensorBase res = src if (inplace and dt == cd) else _empty(cd, x._ndim, x._shape)
     cdef int64_t strides[2 * 16]
     cdef char *ptrs[2]
-    cdef int d, nd = x._ndim, err
+    cdef int nd = x._ndim, err
     cdef ct_act_args args
     args.a = a
     args.b = b
     args.c = c
-    for d in range(nd):
-        strides[d] = res._stride[d] * _SIZES_C[cd]
-        strides[nd + d] = src._stride[d] * _SIZES_C[cd]
+    _byte_steps(strides, res, _SIZES_C[cd])
+    _byte_steps(strides + nd, src, _SIZES_C[cd])
     ptrs[0] = res._data
     ptrs[1] = src._data
     cdef ct_loop_fn fn = ct_act_fwd_table[op][cd]
     with nogil:
         err = ct_iterate(fn, 2, ptrs, nd, x._shape, strides, &args)
     _check_err(err, "activation")
-    if inplace:
-        if res is not x:
-            _copy_into(x, res)
-        x._storage._version += 1
-        return x
-    return _back(res, dt)
+    return _elementwise_out(x, res, dt, inplace)
 
 
 def act_backward(int op, TensorBase g, TensorBase x, double a=0, double b=0, double c=0):
@@ -170,10 +183,9 @@ def act_backward(int op, TensorBase g, TensorBase x, double a=0, double b=0, dou
     args.a = a
     args.b = b
     args.c = c
-    for d in range(nd):
-        strides[d] = res._stride[d] * _SIZES_C[cd]
-        strides[nd + d] = gs._stride[d] * _SIZES_C[cd]
-        strides[2 * nd + d] = xs._stride[d] * _SIZES_C[cd]
+    _byte_steps(strides, res, _SIZES_C[cd])
+    _byte_steps(strides + nd, gs, _SIZES_C[cd])
+    _byte_steps(strides + 2 * nd, xs, _SIZES_C[cd])
     ptrs[0] = res._data
     ptrs[1] = gs._data
     ptrs[2] = xs._data
@@ -218,11 +230,11 @@ def dropout_apply(TensorBase x, TensorBase mask, double scale, double keep_shift
     args.scale = scale
     args.keep_shift = keep_shift
     args.drop_shift = drop_shift
+    _byte_steps(strides, res, _SIZES_C[cd])
+    _byte_steps(strides + nd, src, _SIZES_C[cd])
     for d in range(nd):
         if mask._shape[d] != x._shape[d] and mask._shape[d] != 1:
             raise RuntimeError(f"dropout: mask of shape {list(mask.shape)} for an input of shape {list(x.shape)}")
-        strides[d] = res._stride[d] * _SIZES_C[cd]
-        strides[nd + d] = src._stride[d] * _SIZES_C[cd]
         strides[2 * nd + d] = mask._stride[d] if mask._shape[d] == x._shape[d] else 0
     ptrs[0] = res._data
     ptrs[1] = src._data
@@ -230,12 +242,7 @@ def dropout_apply(TensorBase x, TensorBase mask, double scale, double keep_shift
     with nogil:
         err = ct_iterate(ct_dropout_table[cd], 3, ptrs, nd, x._shape, strides, &args)
     _check_err(err, "dropout")
-    if inplace:
-        if res is not x:
-            _copy_into(x, res)
-        x._storage._version += 1
-        return x
-    return _back(res, dt)
+    return _elementwise_out(x, res, dt, inplace)
 
 
 # ---------------------------------------------------------------- softmax backward

@@ -276,6 +276,13 @@ cdef TensorBase _vec(int cd, int64_t n):
     return _empty(cd, 1, &n)
 
 
+cdef tuple _grad_bufs(TensorBase x, int cd, int64_t n, bint need_x, bint need_w, bint need_b):
+    """The outputs of a norm's backward, in dtype cd: gx like x, gw and gb of n values (None
+    where not needed)."""
+    return (_empty(cd, x._ndim, x._shape) if need_x else None, _vec(cd, n) if need_w else None,
+            _vec(cd, n) if need_b else None)
+
+
 def layer_norm_forward(TensorBase x, int64_t N, w, b, double eps):
     """(y, mean, rstd) of layer norm over the last N elements; mean/rstd flat, compute dtype."""
     cdef int dt = x._dtype, cd = _compute(x, "layer_norm")
@@ -303,9 +310,8 @@ def layer_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
     cdef TensorBase gs = _prep(g, cd), xs = _prep(x, cd), ws = _prep(w, cd)
     cdef TensorBase ms = _prep(mean, cd), rs = _prep(rstd, cd)
     cdef int64_t A = x._numel // N if N > 0 else 0
-    cdef TensorBase gx = _empty(cd, x._ndim, x._shape) if need_x else None
-    cdef TensorBase gw = _vec(cd, N) if need_w else None
-    cdef TensorBase gb = _vec(cd, N) if need_b else None
+    cdef TensorBase gx, gw, gb
+    gx, gw, gb = _grad_bufs(x, cd, N, need_x, need_w, need_b)
     cdef int err = 0
     with nogil:
         if cd == CT_FLOAT32:
@@ -317,7 +323,7 @@ def layer_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
                                         <double *>rs._data, <double *>_ptr(ws), <double *>_ptr(gx),
                                         <double *>_ptr(gw), <double *>_ptr(gb), A, N)
     _check_err(err, "layer_norm backward")
-    return (None if gx is None else _back(gx, dt)), gw, gb
+    return _back(gx, dt), gw, gb
 
 
 def rms_norm_forward(TensorBase x, int64_t N, w, double eps):
@@ -345,8 +351,8 @@ def rms_norm_backward(TensorBase g, TensorBase x, TensorBase rstd, w, int64_t N,
     cdef int dt = x._dtype, cd = _compute(x, "rms_norm backward")
     cdef TensorBase gs = _prep(g, cd), xs = _prep(x, cd), ws = _prep(w, cd), rs = _prep(rstd, cd)
     cdef int64_t A = x._numel // N if N > 0 else 0
-    cdef TensorBase gx = _empty(cd, x._ndim, x._shape) if need_x else None
-    cdef TensorBase gw = _vec(cd, N) if need_w else None
+    cdef TensorBase gx, gw
+    gx, gw, _ = _grad_bufs(x, cd, N, need_x, need_w, False)
     cdef int err = 0
     with nogil:
         if cd == CT_FLOAT32:
@@ -356,7 +362,7 @@ def rms_norm_backward(TensorBase g, TensorBase x, TensorBase rstd, w, int64_t N,
             err = ct_rms_norm_bwd_f64(<double *>gs._data, <double *>xs._data, <double *>rs._data,
                                       <double *>_ptr(ws), <double *>_ptr(gx), <double *>_ptr(gw), A, N)
     _check_err(err, "rms_norm backward")
-    return (None if gx is None else _back(gx, dt)), gw
+    return _back(gx, dt), gw
 
 
 # ---------------------------------------------------------------- batch norm, group norm
@@ -419,9 +425,8 @@ def batch_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
     cdef TensorBase ms = _prep(mean, cd), iss = _prep(invstd, cd)
     cdef int64_t N, C, S
     _ncs(x, &N, &C, &S)
-    cdef TensorBase gx = _empty(cd, x._ndim, x._shape) if need_x else None
-    cdef TensorBase gw = _vec(cd, C) if need_w else None
-    cdef TensorBase gb = _vec(cd, C) if need_b else None
+    cdef TensorBase gx, gw, gb
+    gx, gw, gb = _grad_bufs(x, cd, C, need_x, need_w, need_b)
     cdef int err = 0
     with nogil:
         if cd == CT_FLOAT32:
@@ -433,7 +438,7 @@ def batch_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
                                         <double *>iss._data, <double *>_ptr(ws), <double *>_ptr(gx),
                                         <double *>_ptr(gw), <double *>_ptr(gb), N, C, S, training)
     _check_err(err, "batch_norm backward")
-    return (None if gx is None else _back(gx, dt)), gw, gb
+    return _back(gx, dt), gw, gb
 
 
 def group_norm_forward(TensorBase x, int64_t G, w, b, double eps):
@@ -467,9 +472,8 @@ def group_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
     cdef TensorBase ms = _prep(mean, cd), rs = _prep(rstd, cd)
     cdef int64_t N, C, S
     _ncs(x, &N, &C, &S)
-    cdef TensorBase gx = _empty(cd, x._ndim, x._shape) if need_x else None
-    cdef TensorBase gw = _vec(cd, C) if need_w else None
-    cdef TensorBase gb = _vec(cd, C) if need_b else None
+    cdef TensorBase gx, gw, gb
+    gx, gw, gb = _grad_bufs(x, cd, C, need_x, need_w, need_b)
     cdef int err = 0
     if x._numel == 0:
         for t in (gw, gb):
@@ -486,7 +490,7 @@ def group_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
                                         <double *>rs._data, <double *>_ptr(ws), <double *>_ptr(gx),
                                         <double *>_ptr(gw), <double *>_ptr(gb), N, C, S, G)
     _check_err(err, "group_norm backward")
-    return (None if gx is None else _back(gx, dt)), gw, gb
+    return _back(gx, dt), gw, gb
 
 
 # ---------------------------------------------------------------- embedding

@@ -142,17 +142,26 @@ def _conv_checks(x, weight, bias, groups, fname, transposed):
     return cout
 
 
-def _conv(input, weight, bias, stride, padding, dilation, groups, nsp, fname):
-    _tensor(input, fname, "input")
-    _tensor(weight, fname, "weight")
+def _conv_setup(input, weight, bias, groups, stride, dilation, nsp, fname, transposed):
+    """(x with a batch dim, whether one was added, stride, dilation as nsp ints) after the checks a
+    convolution and a transposed one share."""
     x, unbatched = _batched(input, nsp, fname)
-    _conv_checks(x, weight, bias, groups, fname, False)
-    stride = _ints(stride, nsp, "stride", fname)
-    dilation = _ints(dilation, nsp, "dilation", fname)
+    _conv_checks(x, weight, bias, groups, fname, transposed)
+    return x, unbatched, _ints(stride, nsp, "stride", fname), _ints(dilation, nsp, "dilation", fname)
+
+
+def _positive(stride, dilation):
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(d <= 0 for d in dilation):
         raise RuntimeError("non-positive dilation is not supported")
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, nsp, fname):
+    _tensor(input, fname, "input")
+    _tensor(weight, fname, "weight")
+    x, unbatched, stride, dilation = _conv_setup(input, weight, bias, groups, stride, dilation, nsp, fname, False)
+    _positive(stride, dilation)
     insize = tuple(x.shape[2:])
     ksize = tuple(weight.shape[2:])
     span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, ksize))
@@ -241,16 +250,10 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     _tensor(weight, fname, "weight")
     if isinstance(padding, str):
         raise TypeError(f"{fname}(): argument 'padding' must be tuple of ints, not str")
-    x, unbatched = _batched(input, nsp, fname)
-    _conv_checks(x, weight, bias, groups, fname, True)
-    stride = _ints(stride, nsp, "stride", fname)
-    dilation = _ints(dilation, nsp, "dilation", fname)
+    x, unbatched, stride, dilation = _conv_setup(input, weight, bias, groups, stride, dilation, nsp, fname, True)
     pad = _ints(padding, nsp, "padding", fname)
     opad = _ints(output_padding, nsp, "output_padding", fname)
-    if any(s <= 0 for s in stride):
-        raise RuntimeError("non-positive stride is not supported")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError("non-positive dilation is not supported")
+    _positive(stride, dilation)
     if any(p < 0 for p in pad):
         raise RuntimeError("negative padding is not supported")
     if any(o < 0 for o in opad):

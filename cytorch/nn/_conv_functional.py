@@ -458,6 +458,13 @@ def _pool_ints(v, n, name, fname):
     raise RuntimeError(f"{fname}: {name} must either be {what}")
 
 
+def _pool_stride(stride, k, nsp, fname):
+    """A pool's stride as nsp ints; None or an empty sequence means the kernel size k."""
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        return k
+    return _pool_ints(stride, nsp, "stride", fname)
+
+
 def _pool_input(input, nsp, fname):
     _tensor(input, fname, "input")
     if input.dim() not in (nsp + 1, nsp + 2) or any(s == 0 for s in input.shape[-nsp - 1:]):
@@ -496,8 +503,7 @@ def _pool_sizes(x, nsp, k, stride, pad, dil, ceil_mode, fname):
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nsp, fname):
     x, unbatched = _pool_input(input, nsp, fname)
     k = _pool_ints(kernel_size, nsp, "kernel_size", fname)
-    st = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else \
-        _pool_ints(stride, nsp, "stride", fname)
+    st = _pool_stride(stride, k, nsp, fname)
     pad = _pool_ints(padding, nsp, "padding", fname)
     dil = _pool_ints(dilation, nsp, "dilation", fname)
     out = _pool_sizes(x, nsp, k, st, pad, dil, ceil_mode, fname)
@@ -623,8 +629,7 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, nsp, fname):
     x, unbatched = _pool_input(input, nsp, fname)
     k = _pool_ints(kernel_size, nsp, "kernel_size", fname)
-    st = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else \
-        _pool_ints(stride, nsp, "stride", fname)
+    st = _pool_stride(stride, k, nsp, fname)
     pad = _pool_ints(padding, nsp, "padding", fname)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")

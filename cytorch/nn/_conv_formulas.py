@@ -121,7 +121,10 @@ def max_pool(x, out, k, stride, pad, dil, with_indices):
 
 
 @generic("max_pool", name="MaxPoolWithIndicesBackward0")
-def _max_pool_bw(n, g):
+@generic("adaptive_max_pool", name="AdaptiveMaxPoolBackward0")
+@generic("index_gather", name="GatherBackward0")
+def _scatter_to_indices_bw(n, g):
+    """g scattered back to the input places in ctx (input sizes, indices)."""
     insize, idx = n.ctx
     return index_scatter(g, idx, insize)
 
@@ -131,12 +134,6 @@ def adaptive_max_pool(x, out):
     return _record("adaptive_max_pool", (x,), y, (_spatial(x), idx)), idx
 
 
-@generic("adaptive_max_pool", name="AdaptiveMaxPoolBackward0")
-def _adaptive_max_pool_bw(n, g):
-    insize, idx = n.ctx
-    return index_scatter(g, idx, insize)
-
-
 def index_scatter(src, idx, size):
     """out (B, C, *size) zero but for out[b, c].flat[idx[b, c, l]] += src[b, c, l]."""
     out = _K.plane_scatter(src, idx, size, True)
@@ -144,31 +141,23 @@ def index_scatter(src, idx, size):
 
 
 @generic("index_scatter", name="MaxPoolWithIndicesBackwardBackward0")
-def _index_scatter_bw(n, g):
+@generic("max_unpool", name="MaxUnpoolBackward0")
+def _gather_from_indices_bw(n, g):
+    """g read back at the indices in ctx."""
     return index_gather(g, n.ctx)
 
 
 def index_gather(src, idx):
-    """out[b, c, l] = src[b, c].flat[idx[b, c, l]]."""
+    """out[b, c, l] = src[b, c].flat[idx[b, c, l]]; its backward is _scatter_to_indices_bw."""
     out = _K.plane_gather(src, idx)
     return _record("index_gather", (src,), out, (_spatial(src), idx))
 
 
-@generic("index_gather", name="GatherBackward0")
-def _index_gather_bw(n, g):
-    size, idx = n.ctx
-    return index_scatter(g, idx, size)
-
-
 def max_unpool(x, idx, size):
-    """out (B, C, *size) zero but for out[b, c].flat[idx[b, c, l]] = x[b, c, l]."""
+    """out (B, C, *size) zero but for out[b, c].flat[idx[b, c, l]] = x[b, c, l]; its backward is
+    _gather_from_indices_bw."""
     out = _K.plane_scatter(x, idx, size, False)
     return _record("max_unpool", (x,), out, idx)
-
-
-@generic("max_unpool", name="MaxUnpoolBackward0")
-def _max_unpool_bw(n, g):
-    return index_gather(g, n.ctx)
 
 
 # ---------------------------------------------------------------- average pooling (adjoint pairs)

@@ -353,10 +353,13 @@ static void ct_impl_offsets(const ct_impl *q, int64_t *off) {
     for (int64_t kk = q->K; kk < q->K + CT_CNK; kk++) off[kk] = q->K > 0 ? off[q->K - 1] : 0;
 }
 
-/* One padded plane: dst[dp, hp, wp] := src[dp - lead0, hp - lead1, wp - lead2], 0 outside. */
+/* Channel c of image i of a chunk of ncur into the chunk's planes xp: the padded plane
+ * dst[dp, hp, wp] := src[dp - lead0, hp - lead1, wp - lead2] (0 outside) at dst = xp + c*CP + i*P;
+ * the last image's plane is followed by zeros up to NR values (a micro-tile reads that far). */
 #define CT_PAD_PLANE(NAME, T)                                                                    \
-static void NAME(const ct_impl *q, const T *src, T *dst) {                                      \
+static void NAME(const ct_impl *q, const T *src, T *xp, int64_t c, int64_t i, int64_t ncur) {   \
     const int64_t ID = q->isz[0], IH = q->isz[1], IW = q->isz[2], Hp = q->Hp, Wp = q->Wp;       \
+    T *dst = xp + c * q->CP + i * q->P;                                                         \
     const int64_t Dp = q->P / (Hp * Wp);                                                        \
     int64_t a = ct_min(ct_max(q->lead[2], 0), Wp), b = ct_max(ct_min(IW + q->lead[2], Wp), a);  \
     for (int64_t dp = 0; dp < Dp; dp++)                                                         \
@@ -371,6 +374,7 @@ static void NAME(const ct_impl *q, const T *src, T *dst) {                      
             memcpy(d + a, src + (id * IH + ih) * IW + (a - q->lead[2]), (size_t)(b - a) * sizeof(T)); \
             memset(d + b, 0, (size_t)(Wp - b) * sizeof(T));                                     \
         }                                                                                       \
+    if (i == ncur - 1) memset(dst + q->P, 0, (size_t)ct_min(q->NR, q->CP - ncur * q->P) * sizeof(T)); \
 }
 
 /* Flat positions [l0, l1) of micro-tile rows m0 .. m0+mn (buf, row stride ldb) to the outputs
@@ -492,7 +496,7 @@ CT_DOT_TASK(ct_dot_task_f64, double, ct_vf64, ct_vf64u)
 static void NAME(const ct_impl *q, const T *src, int64_t src_is, int64_t src_gs, int64_t Xin,    \
                  const T *wpack, const T *bias, T *dst, int64_t dst_is, int64_t dst_gs,          \
                  int64_t Xout, int64_t B, int64_t G, int64_t *off, T *xp, T *buf) {              \
-    const int64_t NR = q->NR, Cin = q->Cin, P = q->P, CP = q->CP;                               \
+    const int64_t NR = q->NR, Cin = q->Cin, CP = q->CP;                                         \
     ct_impl_offsets(q, off);                                                                    \
     memset(xp + Cin * CP, 0, (size_t)NR * sizeof(T));                                           \
     _Pragma("omp parallel num_threads(q->nth)")                                                 \
@@ -505,9 +509,7 @@ static void NAME(const ct_impl *q, const T *src, int64_t src_is, int64_t src_gs,
                 _Pragma("omp for schedule(dynamic, 4)")                                           \
                 for (int64_t t = 0; t < ncur * Cin; t++) {                                      \
                     int64_t i = t / Cin, c = t - i * Cin;                                       \
-                    T *d = xp + c * CP + i * P;                                                 \
-                    PAD(q, src + (b0 + i) * src_is + gi * src_gs + c * Xin, d);                 \
-                    if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
+                    PAD(q, src + (b0 + i) * src_is + gi * src_gs + c * Xin, xp, c, i, ncur);    \
                 }                                                                               \
                 _Pragma("omp for schedule(dynamic, 1)")                                           \
                 for (int64_t t = 0; t < nlb * q->Mt; t++) {                                     \
@@ -543,9 +545,7 @@ static void NAME(const ct_impl *q, const T *x, int64_t x_is, int64_t x_gs, int64
             for (int64_t t = 0; t < ncur * (Cin + Mout); t++) {                                 \
                 int64_t i = t / (Cin + Mout), c = t - i * (Cin + Mout);                         \
                 if (c < Cin) {                                                                  \
-                    T *d = xp + c * CP + i * P;                                                 \
-                    PAD(q, x + (b0 + i) * x_is + gi * x_gs + c * X, d);                         \
-                    if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
+                    PAD(q, x + (b0 + i) * x_is + gi * x_gs + c * X, xp, c, i, ncur);            \
                     continue;                                                                   \
                 }                                                                               \
                 c -= Cin;                                                                       \
@@ -695,7 +695,7 @@ static void NAME(const ct_impl *q0, const T *src, int64_t src_is, int64_t src_gs
     ct_impl qq = *q0;                                                                           \
     const ct_impl *q = &qq;                                                                     \
     if (qq.direct) { qq.cs = Xin; qq.is = src_is; }                                             \
-    const int64_t NR = q->NR, Cin = q->Cin, P = q->P, CP = q->CP;                               \
+    const int64_t NR = q->NR, Cin = q->Cin, CP = q->CP;                                         \
     const int64_t rows = q->osz[0] * q->osz[1];                                                 \
     ct_impl_offsets(q, off);                                                                    \
     if (!qq.direct) memset(xp0 + Cin * CP, 0, (size_t)NR * sizeof(T));                          \
@@ -710,9 +710,7 @@ static void NAME(const ct_impl *q0, const T *src, int64_t src_is, int64_t src_gs
                     _Pragma("omp for schedule(dynamic, 4)")                                       \
                     for (int64_t t = 0; t < ncur * Cin; t++) {                                  \
                         int64_t i = t / Cin, c = t - i * Cin;                                   \
-                        T *d = xp0 + c * CP + i * P;                                            \
-                        PAD(q, src + (b0 + i) * src_is + gi * src_gs + c * Xin, d);             \
-                        if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
+                        PAD(q, src + (b0 + i) * src_is + gi * src_gs + c * Xin, xp0, c, i, ncur); \
                     }                                                                           \
                 }                                                                               \
                 _Pragma("omp for schedule(dynamic, 1)")                                           \
@@ -737,7 +735,7 @@ static void NAME(const ct_impl *q0, const T *x, int64_t x_is, int64_t x_gs, int6
     ct_impl qq = *q0;                                                                           \
     const ct_impl *q = &qq;                                                                     \
     if (qq.direct) { qq.cs = X; qq.is = x_is; }                                                 \
-    const int64_t NR = q->NR, Cin = q->Cin, Mout = q->Mout, P = q->P, CP = q->CP;               \
+    const int64_t NR = q->NR, Cin = q->Cin, Mout = q->Mout, CP = q->CP;                         \
     const int64_t Mp = q->Mt * q->R, nkt = (q->K + CT_CNK - 1) / CT_CNK;                        \
     const int64_t npad = qq.direct ? 0 : Cin;                                                   \
     ct_impl_offsets(q, off);                                                                    \
@@ -752,9 +750,7 @@ static void NAME(const ct_impl *q0, const T *x, int64_t x_is, int64_t x_gs, int6
             for (int64_t t = 0; t < ncur * (npad + q->Mt); t++) {                               \
                 int64_t i = t / (npad + q->Mt), c = t - i * (npad + q->Mt);                     \
                 if (c < npad) {                                                                 \
-                    T *d = xp0 + c * CP + i * P;                                                \
-                    PAD(q, x + (b0 + i) * x_is + gi * x_gs + c * X, d);                         \
-                    if (i == ncur - 1) memset(d + P, 0, (size_t)ct_min(NR, CP - ncur * P) * sizeof(T)); \
+                    PAD(q, x + (b0 + i) * x_is + gi * x_gs + c * X, xp0, c, i, ncur);           \
                     continue;                                                                   \
                 }                                                                               \
                 int64_t m0 = (c - npad) * q->R;                                                 \
@@ -853,17 +849,27 @@ static void ct_plan_bwd_weight(ct_impl *q, const ct_conv_geom *g, int64_t B, int
  * conv(x, w) with any stride = a 1x1 conv of im2col(x) (channels (c, tap), positions L) with
  * the same weights read as (M, Cg*KK, 1): im2col a chunk of images, then the stride-1 code. */
 
-static void ct_cols_geom(const ct_conv_plan *p, ct_conv_geom *c) {
+typedef struct {
+    ct_conv_geom inner;     /* the 1x1 conv over im2col blocks: Kg channels, L positions */
+    ct_conv_geom unfold;    /* im2col of all G*Cg input channels */
+    int64_t nimg;           /* images per chunk */
+    int64_t cols_at;        /* bytes into the workspace where the im2col block starts */
+} ct_cols_plan;
+
+/* which: the driver (0 forward, 1 input gradient, 2 weight gradient), as in ct_conv_workspace */
+static void ct_cols_make_plan(const ct_conv_plan *p, const ct_conv_geom *g, int64_t B, int64_t G, int64_t M,
+                              int64_t isize, int which, ct_cols_plan *s) {
+    ct_conv_geom *c = &s->inner;
     c->C = p->Kg;
     for (int d = 0; d < 3; d++) {
         c->isize[d] = c->osize[d] = d == 2 ? p->L : 1;
         c->k[d] = c->stride[d] = c->dil[d] = 1;
         c->pad[d] = 0;
     }
-}
-
-static int64_t ct_cols_nimg(const ct_conv_plan *p, int64_t B, int64_t G, int64_t isize) {
-    return ct_max(1, ct_min(B, CT_COLS_BYTES / ct_max(G * p->Kg * p->L * isize, 1)));
+    s->unfold = *g;
+    s->unfold.C = G * p->Cg;
+    s->nimg = ct_max(1, ct_min(B, CT_COLS_BYTES / ct_max(G * p->Kg * p->L * isize, 1)));
+    s->cols_at = ct_up(ct_conv_workspace(c, s->nimg, G, M, isize, which), 64);
 }
 
 /* Workspace of a stride-1 plan, or of a strided conv: the inner 1x1 conv's, then the im2col
@@ -873,11 +879,9 @@ int64_t ct_conv_workspace(const ct_conv_geom *g, int64_t B, int64_t G, int64_t M
     ct_conv_make_plan(g, G, M, &p);
     if (p.depthwise || B == 0 || M == 0 || p.Kg == 0 || p.L == 0) return 0;
     if (!ct_is_stride1(g)) {
-        ct_conv_geom c;
-        ct_cols_geom(&p, &c);
-        int64_t nimg = ct_cols_nimg(&p, B, G, itemsize);
-        int64_t inner = ct_up(ct_conv_workspace(&c, nimg, G, M, itemsize, which), 64);
-        return inner + (nimg * G * p.Kg * p.L + (which == 2 ? M * p.Kg : 0)) * itemsize;
+        ct_cols_plan s;
+        ct_cols_make_plan(&p, g, B, G, M, itemsize, which, &s);
+        return s.cols_at + (s.nimg * G * p.Kg * p.L + (which == 2 ? M * p.Kg : 0)) * itemsize;
     }
     ct_impl q;
     if (which == 0) ct_plan_fwd(&q, g, B, G, M, itemsize);
@@ -902,15 +906,13 @@ int NAME(const T *x, const T *w, const T *bias, T *y, int64_t B, int64_t G, int6
     }                                                                                           \
     if (p.depthwise) { DW(x, w, bias, y, B, G, M, g); return CT_OK; }                          \
     if (!ct_is_stride1(g)) {                                                                    \
-        ct_conv_geom c, ga = *g;                                                                \
-        ct_cols_geom(&p, &c);                                                                   \
-        ga.C = C;                                                                               \
-        const int64_t nimg = ct_cols_nimg(&p, B, G, sizeof(T));                                 \
-        T *cols = (T *)((char *)ws + ct_up(ct_conv_workspace(&c, nimg, G, M, sizeof(T), 0), 64)); \
-        for (int64_t b0 = 0; b0 < B; b0 += nimg) {                                              \
-            const int64_t n = ct_min(nimg, B - b0);                                             \
-            IM2COL(x + b0 * C * X, C * X, n, &ga, C * p.KK, 0, L, cols, L, C * p.KK * L);       \
-            NAME(cols, w, bias, y + b0 * M * L, n, G, M, &c, ws);                               \
+        ct_cols_plan s;                                                                         \
+        ct_cols_make_plan(&p, g, B, G, M, sizeof(T), 0, &s);                                    \
+        T *cols = (T *)((char *)ws + s.cols_at);                                                \
+        for (int64_t b0 = 0; b0 < B; b0 += s.nimg) {                                            \
+            const int64_t n = ct_min(s.nimg, B - b0);                                           \
+            IM2COL(x + b0 * C * X, C * X, n, &s.unfold, C * p.KK, 0, L, cols, L, C * p.KK * L); \
+            NAME(cols, w, bias, y + b0 * M * L, n, G, M, &s.inner, ws);                         \
         }                                                                                       \
         return CT_OK;                                                                           \
     }                                                                                           \
@@ -933,16 +935,14 @@ int NAME(const T *gy, const T *w, T *gx, int64_t B, int64_t G, int64_t M,       
     if (M == 0 || L == 0) { memset(gx, 0, (size_t)(B * C * X) * sizeof(T)); return CT_OK; }    \
     if (p.depthwise) { DW(gy, w, gx, B, G, M, g); return CT_OK; }                              \
     if (!ct_is_stride1(g)) {                                                                    \
-        ct_conv_geom c, ga = *g;                                                                \
-        ct_cols_geom(&p, &c);                                                                   \
-        ga.C = C;                                                                               \
-        const int64_t nimg = ct_cols_nimg(&p, B, G, sizeof(T));                                 \
-        T *cols = (T *)((char *)ws + ct_up(ct_conv_workspace(&c, nimg, G, M, sizeof(T), 1), 64)); \
+        ct_cols_plan s;                                                                         \
+        ct_cols_make_plan(&p, g, B, G, M, sizeof(T), 1, &s);                                    \
+        T *cols = (T *)((char *)ws + s.cols_at);                                                \
         memset(gx, 0, (size_t)(B * C * X) * sizeof(T));                                         \
-        for (int64_t b0 = 0; b0 < B; b0 += nimg) {                                              \
-            const int64_t n = ct_min(nimg, B - b0);                                             \
-            NAME(gy + b0 * M * L, w, cols, n, G, M, &c, ws);                                    \
-            COL2IM(cols, L, C * p.KK * L, n, &ga, 0, L, gx + b0 * C * X, C * X);                \
+        for (int64_t b0 = 0; b0 < B; b0 += s.nimg) {                                            \
+            const int64_t n = ct_min(s.nimg, B - b0);                                           \
+            NAME(gy + b0 * M * L, w, cols, n, G, M, &s.inner, ws);                              \
+            COL2IM(cols, L, C * p.KK * L, n, &s.unfold, 0, L, gx + b0 * C * X, C * X);          \
         }                                                                                       \
         return CT_OK;                                                                           \
     }                                                                                           \
@@ -965,16 +965,14 @@ int NAME(const T *x, const T *gy, T *gw, int64_t B, int64_t G, int64_t M,       
     if (B == 0 || L == 0) { memset(gw, 0, (size_t)(M * Kg) * sizeof(T)); return CT_OK; }        \
     if (p.depthwise) { DW(x, gy, gw, B, G, M, g); return CT_OK; }                              \
     if (!ct_is_stride1(g)) {                                                                    \
-        ct_conv_geom c, ga = *g;                                                                \
-        ct_cols_geom(&p, &c);                                                                   \
-        ga.C = C;                                                                               \
-        const int64_t nimg = ct_cols_nimg(&p, B, G, sizeof(T));                                 \
-        T *cols = (T *)((char *)ws + ct_up(ct_conv_workspace(&c, nimg, G, M, sizeof(T), 2), 64)); \
-        T *part = cols + nimg * C * p.KK * L;                                                   \
-        for (int64_t b0 = 0; b0 < B; b0 += nimg) {                                              \
-            const int64_t n = ct_min(nimg, B - b0);                                             \
-            IM2COL(x + b0 * C * X, C * X, n, &ga, C * p.KK, 0, L, cols, L, C * p.KK * L);       \
-            NAME(cols, gy + b0 * M * L, b0 ? part : gw, n, G, M, &c, ws);                       \
+        ct_cols_plan s;                                                                         \
+        ct_cols_make_plan(&p, g, B, G, M, sizeof(T), 2, &s);                                    \
+        T *cols = (T *)((char *)ws + s.cols_at);                                                \
+        T *part = cols + s.nimg * C * p.KK * L;                                                 \
+        for (int64_t b0 = 0; b0 < B; b0 += s.nimg) {                                            \
+            const int64_t n = ct_min(s.nimg, B - b0);                                           \
+            IM2COL(x + b0 * C * X, C * X, n, &s.unfold, C * p.KK, 0, L, cols, L, C * p.KK * L); \
+            NAME(cols, gy + b0 * M * L, b0 ? part : gw, n, G, M, &s.inner, ws);                 \
             if (b0)                                                                             \
                 for (int64_t i = 0; i < M * Kg; i++) gw[i] += part[i];                          \
         }                                                                                       \
@@ -1000,32 +998,24 @@ CT_CONV_BWD_WEIGHT(ct_conv_bwd_weight_f64, double, ct_im2col_par_f64, ct_dw_bwd_
 
 /* ---------------------------------------------------------------- unfold / fold */
 
-int ct_im2col_f32(const float *x, float *cols, int64_t B, const ct_conv_geom *g) {
-    int64_t X = g->isize[0] * g->isize[1] * g->isize[2], L = g->osize[0] * g->osize[1] * g->osize[2];
-    int64_t K = g->C * g->k[0] * g->k[1] * g->k[2];
-    if (B > 0 && K > 0 && L > 0) ct_im2col_par_f32(x, g->C * X, B, g, K, 0, L, cols, L, K * L);
-    return CT_OK;
+#define CT_UNFOLD(NAME, T, PAR)                                                                  \
+int NAME(const T *x, T *cols, int64_t B, const ct_conv_geom *g) {                                \
+    ct_conv_plan p;                                                                             \
+    ct_conv_make_plan(g, 1, 0, &p);                                                             \
+    if (B > 0 && p.Kg > 0 && p.L > 0) PAR(x, g->C * p.X, B, g, p.Kg, 0, p.L, cols, p.L, p.Kg * p.L); \
+    return CT_OK;                                                                               \
 }
 
-int ct_im2col_f64(const double *x, double *cols, int64_t B, const ct_conv_geom *g) {
-    int64_t X = g->isize[0] * g->isize[1] * g->isize[2], L = g->osize[0] * g->osize[1] * g->osize[2];
-    int64_t K = g->C * g->k[0] * g->k[1] * g->k[2];
-    if (B > 0 && K > 0 && L > 0) ct_im2col_par_f64(x, g->C * X, B, g, K, 0, L, cols, L, K * L);
-    return CT_OK;
+#define CT_FOLD(NAME, T, PAR)                                                                    \
+int NAME(const T *cols, T *x, int64_t B, const ct_conv_geom *g) {                                \
+    ct_conv_plan p;                                                                             \
+    ct_conv_make_plan(g, 1, 0, &p);                                                             \
+    memset(x, 0, (size_t)(B * g->C * p.X) * sizeof(T));                                         \
+    if (B > 0 && p.Kg > 0 && p.L > 0) PAR(cols, p.L, p.Kg * p.L, B, g, 0, p.L, x, g->C * p.X);   \
+    return CT_OK;                                                                               \
 }
 
-int ct_col2im_f32(const float *cols, float *x, int64_t B, const ct_conv_geom *g) {
-    int64_t X = g->isize[0] * g->isize[1] * g->isize[2], L = g->osize[0] * g->osize[1] * g->osize[2];
-    int64_t K = g->C * g->k[0] * g->k[1] * g->k[2];
-    memset(x, 0, (size_t)(B * g->C * X) * sizeof(float));
-    if (B > 0 && K > 0 && L > 0) ct_col2im_par_f32(cols, L, K * L, B, g, 0, L, x, g->C * X);
-    return CT_OK;
-}
-
-int ct_col2im_f64(const double *cols, double *x, int64_t B, const ct_conv_geom *g) {
-    int64_t X = g->isize[0] * g->isize[1] * g->isize[2], L = g->osize[0] * g->osize[1] * g->osize[2];
-    int64_t K = g->C * g->k[0] * g->k[1] * g->k[2];
-    memset(x, 0, (size_t)(B * g->C * X) * sizeof(double));
-    if (B > 0 && K > 0 && L > 0) ct_col2im_par_f64(cols, L, K * L, B, g, 0, L, x, g->C * X);
-    return CT_OK;
-}
+CT_UNFOLD(ct_im2col_f32, float, ct_im2col_par_f32)
+CT_UNFOLD(ct_im2col_f64, double, ct_im2col_par_f64)
+CT_FOLD(ct_col2im_f32, float, ct_col2im_par_f32)
+CT_FOLD(ct_col2im_f64, double, ct_col2im_par_f64)

@@ -25,22 +25,6 @@
 
 static inline double ct_expd(double x) { return exp(x); }
 
-/* log(1 + e) for 0 <= e <= 1, branch-free (vectorises): with s = e / (2 + e) in [0, 1/3],
- * log(1 + e) = 2 atanh(s) = 2 s (1 + s^2/3 + s^4/5 + ...), cut after s^14 (truncation
- * < 2e-9 relative); exact in relative terms as e -> 0, unlike log(1 + e). */
-CT_MATH_INLINE float ct_log1pf_unit(float e) {
-    float s = e / (2.0f + e), z = s * s;
-    float p = 1.0f / 15;
-    p = p * z + 1.0f / 13;
-    p = p * z + 1.0f / 11;
-    p = p * z + 1.0f / 9;
-    p = p * z + 1.0f / 7;
-    p = p * z + 1.0f / 5;
-    p = p * z + 1.0f / 3;
-    p = p * z + 1.0f;
-    return 2.0f * s * p;
-}
-
 /* for k in [0, n): STMT, split between nth OpenMP threads when par, else a plain loop (small
  * problems skip the team set-up) */
 #define CT_LOSS_FOR(par, nth, k, n, STMT)                                                       \
@@ -338,6 +322,21 @@ CT_NLL(f64, double, ct_expd)
  * contiguous w/pw and vectorise; the block's sum is taken in double lanes afterwards. */
 #define CT_BCEL_BLK 4096
 
+/* for each segment [i, i + len) of [i0, i1) along which neither periodic weight (w of period wn,
+ * pw of pwn; either may be NULL) wraps: STMT, with iw, ip the segment's offsets into w and pw */
+#define CT_BCEL_SEGMENTS(i0, i1, w, wn, pw, pwn, STMT)                                          \
+    do {                                                                                        \
+        int64_t iw = (w) ? (i0) % (wn) : 0, ip = (pw) ? (i0) % (pwn) : 0;                       \
+        for (int64_t i = (i0), len; i < (i1); i += len) {                                       \
+            len = (i1) - i;                                                                     \
+            if ((w) && (wn) - iw < len) len = (wn) - iw;                                        \
+            if ((pw) && (pwn) - ip < len) len = (pwn) - ip;                                     \
+            STMT;                                                                               \
+            if ((w) && (iw += len) == (wn)) iw = 0;                                             \
+            if ((pw) && (ip += len) == (pwn)) ip = 0;                                           \
+        }                                                                                       \
+    } while (0)
+
 #define CT_BCEL(SFX, T, EXP, LOG1P)                                                             \
 static double ct_lanesum_##SFX(const T *restrict v, int64_t n) {                                \
     double acc[CT_LOSS_LANES], s = 0;                                                           \
@@ -390,28 +389,14 @@ static CT_CLONES void ct_bcel_seg_bwd_##SFX(const T *restrict x, const T *restri
             gy[i] = G0 * w[i] * ((1 - pw[i]) * ct_logsig_##SFX(x[i], e) - x[i]);                \
         }                                                                                       \
 }                                                                                               \
-/* the next segment from i (< i1) that wraps neither period; advances iw, ip */                 \
-static inline int64_t ct_bcel_seg_len_##SFX(const T *w, int64_t wn, int64_t *iw, const T *pw,   \
-                                            int64_t pwn, int64_t *ip, int64_t i, int64_t i1) {  \
-    int64_t len = i1 - i;                                                                       \
-    if (w && wn - *iw < len) len = wn - *iw;                                                    \
-    if (pw && pwn - *ip < len) len = pwn - *ip;                                                 \
-    return len;                                                                                 \
-}                                                                                               \
 static CT_CLONES void ct_bcel_blk_fwd_##SFX(const T *x, const T *y, const T *w, int64_t wn,     \
                                             const T *pw, int64_t pwn, int64_t n, int64_t k,     \
                                             T *loss, double *part) {                            \
     int64_t i0 = k * CT_BCEL_BLK, i1 = i0 + CT_BCEL_BLK < n ? i0 + CT_BCEL_BLK : n;             \
-    int64_t iw = w ? i0 % wn : 0, ip = pw ? i0 % pwn : 0;                                       \
     T tmp[CT_BCEL_BLK], *out = loss ? loss + i0 : tmp;                                          \
-    for (int64_t i = i0; i < i1;) {                                                             \
-        int64_t len = ct_bcel_seg_len_##SFX(w, wn, &iw, pw, pwn, &ip, i, i1);                   \
+    CT_BCEL_SEGMENTS(i0, i1, w, wn, pw, pwn,                                                    \
         ct_bcel_seg_fwd_##SFX(x + i, y + i, w ? w + iw : NULL, pw ? pw + ip : NULL, len,        \
-                              out + (i - i0));                                                  \
-        i += len;                                                                               \
-        if (w && (iw += len) == wn) iw = 0;                                                     \
-        if (pw && (ip += len) == pwn) ip = 0;                                                   \
-    }                                                                                           \
+                              out + (i - i0)));                                                 \
     *part = ct_lanesum_##SFX(out, i1 - i0);                                                     \
 }                                                                                               \
 int ct_bce_logits_fwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,        \
@@ -434,19 +419,13 @@ static CT_CLONES void ct_bcel_blk_bwd_##SFX(const T *x, const T *y, const T *w, 
                                             const T *g, int64_t gstep, double scale, T *gx,     \
                                             T *gy) {                                            \
     int64_t i0 = k * CT_BCEL_BLK, i1 = i0 + CT_BCEL_BLK < n ? i0 + CT_BCEL_BLK : n;             \
-    int64_t iw = w ? i0 % wn : 0, ip = pw ? i0 % pwn : 0;                                       \
     T G0 = (T)(g[0] * scale), ones[CT_BCEL_BLK];                                                \
     if (!w || !pw)                                                                              \
         for (int64_t i = 0; i < i1 - i0; i++) ones[i] = 1;                                      \
-    for (int64_t i = i0; i < i1;) {                                                             \
-        int64_t len = ct_bcel_seg_len_##SFX(w, wn, &iw, pw, pwn, &ip, i, i1);                   \
+    CT_BCEL_SEGMENTS(i0, i1, w, wn, pw, pwn,                                                    \
         ct_bcel_seg_bwd_##SFX(x + i, y + i, w ? w + iw : ones, pw ? pw + ip : ones,             \
                               gstep ? g + i : NULL, G0, scale, len, gx ? gx + i : NULL,         \
-                              gy ? gy + i : NULL);                                              \
-        i += len;                                                                               \
-        if (w && (iw += len) == wn) iw = 0;                                                     \
-        if (pw && (ip += len) == pwn) ip = 0;                                                   \
-    }                                                                                           \
+                              gy ? gy + i : NULL));                                             \
 }                                                                                               \
 int ct_bce_logits_bwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, const T *pw,        \
                             int64_t pwn, int64_t n, const T *g, int64_t gstep, double scale,    \
@@ -462,5 +441,5 @@ int ct_bce_logits_bwd_##SFX(const T *x, const T *y, const T *w, int64_t wn, cons
 }
 
 /* loss = w [(1 - y) x + (1 + (pw - 1) y) log(1 + exp(-x))] */
-CT_BCEL(f32, float, ct_expf_nonpos, ct_log1pf_unit)
+CT_BCEL(f32, float, ct_expf_nonpos, ct_log1p_unitf)
 CT_BCEL(f64, double, ct_expd, log1p)

@@ -31,19 +31,6 @@ static inline int64_t ct_nn_min(int64_t a, int64_t b) { return a < b ? a : b; }
  * Branch-free (both sides of a range split are computed and one is selected) so the
  * loops calling them vectorise. */
 
-/* log(1 + u) for u in [0, 1]: 2 atanh(s), s = u / (2 + u) <= 1/3, series to s^13 (rel. err < 2e-8) */
-CT_MATH_INLINE float ct_log1p01f(float u) {
-    float s = u / (2.0f + u), s2 = s * s;
-    float p = 1.0f / 13;
-    p = p * s2 + 1.0f / 11;
-    p = p * s2 + 1.0f / 9;
-    p = p * s2 + 1.0f / 7;
-    p = p * s2 + 1.0f / 5;
-    p = p * s2 + 1.0f / 3;
-    p = p * s2 + 1.0f;
-    return 2.0f * s * p;
-}
-
 /* exp(x) - 1: Taylor series to x^9 below |x| = 1/2 (no cancellation), exp(x) - 1 above */
 CT_MATH_INLINE float ct_expm1f(float x) {
     float p = 1.0f / 362880;
@@ -101,7 +88,7 @@ CT_MATH_INLINE float ct_phi_ef(float x, float e) {
 CT_MATH_INLINE float ct_maxf(float a, float b) { return a > b ? a : b; }   /* a vector max, not a call */
 CT_MATH_INLINE float ct_sigmf(float x) { return 1.0f / (1.0f + ct_expf_ftz(-x)); }
 /* log(1 + exp(x)) without overflow */
-CT_MATH_INLINE float ct_softplusf(float x) { return ct_maxf(x, 0.0f) + ct_log1p01f(ct_expf_ftz(-fabsf(x))); }
+CT_MATH_INLINE float ct_softplusf(float x) { return ct_maxf(x, 0.0f) + ct_log1p_unitf(ct_expf_ftz(-fabsf(x))); }
 
 static inline double ct_phi(double x) { return 0.5 * erfc(-x * 0.70710678118654752); }
 static inline double ct_sigm(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }

@@ -296,11 +296,37 @@ CT_PLANE_SCATTER(ct_plane_scatter_f64, double)
 CT_PLANE_GATHER(ct_plane_gather_f32, float)
 CT_PLANE_GATHER(ct_plane_gather_f64, double)
 
+/* ---------------------------------------------------------------- cubic convolution weights
+ * w[0..3] := the weights (A = -0.75, as ATen) of the taps at offsets -1, 0, 1, 2 from floor(s),
+ * t = s - floor(s); the _grad variant gives their derivatives in t. */
+#define CT_CUBIC(SUF, T)                                                                         \
+static inline void ct_cubic_##SUF(T t, T *w) {                                                  \
+    const T A = (T)-0.75, x1 = t, x2 = 1 - t;                                                   \
+    w[0] = ((A * (x1 + 1) - 5 * A) * (x1 + 1) + 8 * A) * (x1 + 1) - 4 * A;                      \
+    w[1] = ((A + 2) * x1 - (A + 3)) * x1 * x1 + 1;                                              \
+    w[2] = ((A + 2) * x2 - (A + 3)) * x2 * x2 + 1;                                              \
+    w[3] = ((A * (x2 + 1) - 5 * A) * (x2 + 1) + 8 * A) * (x2 + 1) - 4 * A;                      \
+}                                                                                               \
+static inline void ct_cubic_grad_##SUF(T t, T *w) {                                             \
+    const T A = (T)-0.75;                                                                       \
+    T x = -1 - t;                                                                               \
+    w[0] = (-3 * A * x - 10 * A) * x - 8 * A;                                                   \
+    x = -t;                                                                                     \
+    w[1] = (-3 * (A + 2) * x - 2 * (A + 3)) * x;                                                \
+    x = 1 - t;                                                                                  \
+    w[2] = (3 * (A + 2) * x - 2 * (A + 3)) * x;                                                 \
+    x = 2 - t;                                                                                  \
+    w[3] = (3 * A * x - 10 * A) * x + 8 * A;                                                    \
+}
+
+CT_CUBIC(f32, float)
+CT_CUBIC(f64, double)
+
 /* ---------------------------------------------------------------- resampling
  * Per resized dim a table of taps (index, weight) per output position: 1 tap for nearest,
  * 2 for linear, 4 for cubic (indices clamped to the input, as PyTorch's upsample kernels).
  * Scale and source-index arithmetic is done in T, the kernel's type, as in ATen. */
-#define CT_RS_TABLE(NAME, T, FLOOR)                                                              \
+#define CT_RS_TABLE(NAME, T, FLOOR, CUBIC)                                                       \
 static void NAME(int mode, int64_t in, int64_t out, double scale, int align, int64_t *ix, T *wt) { \
     /* compute_scales_value: 1/scale when a scale factor was given, else in/out */               \
     T sc = scale > 0 ? (T)(1.0 / scale) : (T)in / (T)out;                                       \
@@ -330,19 +356,16 @@ static void NAME(int mode, int64_t in, int64_t out, double scale, int align, int
             wt[2 * o] = (T)1 - lam;                                                             \
             wt[2 * o + 1] = lam;                                                                \
         } else {                                                                                \
-            T fl = FLOOR(src), t = src - fl, A = (T)-0.75, x1 = t, x2 = (T)1 - t;               \
+            T fl = FLOOR(src);                                                                  \
             int64_t i0 = (int64_t)fl;                                                           \
-            wt[4 * o] = ((A * (x1 + 1) - 5 * A) * (x1 + 1) + 8 * A) * (x1 + 1) - 4 * A;         \
-            wt[4 * o + 1] = ((A + 2) * x1 - (A + 3)) * x1 * x1 + 1;                             \
-            wt[4 * o + 2] = ((A + 2) * x2 - (A + 3)) * x2 * x2 + 1;                             \
-            wt[4 * o + 3] = ((A * (x2 + 1) - 5 * A) * (x2 + 1) + 8 * A) * (x2 + 1) - 4 * A;     \
+            CUBIC(src - fl, wt + 4 * o);                                                        \
             for (int tp = 0; tp < 4; tp++) ix[4 * o + tp] = ct_imin(ct_imax(i0 - 1 + tp, 0), in - 1); \
         }                                                                                       \
     }                                                                                           \
 }
 
-CT_RS_TABLE(ct_rs_table_f32, float, floorf)
-CT_RS_TABLE(ct_rs_table_f64, double, floor)
+CT_RS_TABLE(ct_rs_table_f32, float, floorf, ct_cubic_f32)
+CT_RS_TABLE(ct_rs_table_f64, double, floor, ct_cubic_f64)
 
 static int ct_rs_taps(int mode) {
     return mode == CT_RS_LINEAR ? 2 : mode == CT_RS_CUBIC ? 4 : 1;
@@ -497,29 +520,24 @@ static inline T ct_gs_source_##SUF(T c, int64_t n, int padding, int align, T *g)
     *g = g1 * g2;                                                                               \
     return c;                                                                                   \
 }                                                                                               \
-static inline void ct_gs_cubic_##SUF(T t, T *w) {                                               \
-    const T A = (T)-0.75, x1 = t, x2 = 1 - t;                                                   \
-    w[0] = ((A * (x1 + 1) - 5 * A) * (x1 + 1) + 8 * A) * (x1 + 1) - 4 * A;                      \
-    w[1] = ((A + 2) * x1 - (A + 3)) * x1 * x1 + 1;                                              \
-    w[2] = ((A + 2) * x2 - (A + 3)) * x2 * x2 + 1;                                              \
-    w[3] = ((A * (x2 + 1) - 5 * A) * (x2 + 1) + 8 * A) * (x2 + 1) - 4 * A;                      \
-}                                                                                               \
-static inline void ct_gs_cubic_grad_##SUF(T t, T *w) {                                          \
-    const T A = (T)-0.75;                                                                       \
-    T x = -1 - t;                                                                               \
-    w[0] = (-3 * A * x - 10 * A) * x - 8 * A;                                                   \
-    x = -t;                                                                                     \
-    w[1] = (-3 * (A + 2) * x - 2 * (A + 3)) * x;                                                \
-    x = 1 - t;                                                                                  \
-    w[2] = (3 * (A + 2) * x - 2 * (A + 3)) * x;                                                 \
-    x = 2 - t;                                                                                  \
-    w[3] = (3 * A * x - 10 * A) * x + 8 * A;                                                    \
-}                                                                                               \
 /* a bicubic tap: its position after the padding mode, or -1 when it falls outside */          \
 static inline int64_t ct_gs_tap_##SUF(int64_t i, int64_t n, int padding, int align) {           \
     T g, c = ct_gs_pad_##SUF((T)i, n, padding, align, &g);                                      \
     int64_t k = (int64_t)c;                                                                     \
     return (k >= 0 && k < n) ? k : -1;                                                          \
+}                                                                                               \
+/* the 4 x 4 bicubic neighbourhood of grid point gq = (x, y): tap columns tx and rows ty (-1       \
+ * outside), the unnormalizing derivatives *mx, *my and the fractions *u, *v past the floor */  \
+static inline void ct_gs_bicubic_##SUF(const T *gq, int64_t IH, int64_t IW, int padding, int align, \
+                                       int64_t *tx, int64_t *ty, T *mx, T *my, T *u, T *v) {    \
+    const T ix = ct_gs_unnorm_##SUF(gq[0], IW, align, mx), iy = ct_gs_unnorm_##SUF(gq[1], IH, align, my); \
+    const T fx = FLOOR(ix), fy = FLOOR(iy);                                                     \
+    *u = ix - fx;                                                                               \
+    *v = iy - fy;                                                                               \
+    for (int k = 0; k < 4; k++) {                                                               \
+        tx[k] = ct_gs_tap_##SUF((int64_t)fx - 1 + k, IW, padding, align);                       \
+        ty[k] = ct_gs_tap_##SUF((int64_t)fy - 1 + k, IH, padding, align);                       \
+    }                                                                                           \
 }
 
 CT_GS_HELPERS(f32, float, floorf, fmodf, fabsf)
@@ -536,16 +554,11 @@ int NAME(const T *x, const T *grid, T *y, int64_t N, int64_t C, int64_t IH, int6
         T *yo = y + n * C * L + l;                                                              \
         T gx, gy, ix, iy;                                                                       \
         if (mode == CT_GS_BICUBIC) {                                                            \
-            ix = ct_gs_unnorm_##SUF(grid[2 * q], IW, align, &gx);                               \
-            iy = ct_gs_unnorm_##SUF(grid[2 * q + 1], IH, align, &gy);                           \
-            T fx = FLOOR(ix), fy = FLOOR(iy), wx[4], wy[4];                                     \
+            T u, v, wx[4], wy[4];                                                               \
             int64_t tx[4], ty[4];                                                               \
-            ct_gs_cubic_##SUF(ix - fx, wx);                                                     \
-            ct_gs_cubic_##SUF(iy - fy, wy);                                                     \
-            for (int k = 0; k < 4; k++) {                                                       \
-                tx[k] = ct_gs_tap_##SUF((int64_t)fx - 1 + k, IW, padding, align);               \
-                ty[k] = ct_gs_tap_##SUF((int64_t)fy - 1 + k, IH, padding, align);               \
-            }                                                                                   \
+            ct_gs_bicubic_##SUF(grid + 2 * q, IH, IW, padding, align, tx, ty, &gx, &gy, &u, &v);  \
+            ct_cubic_##SUF(u, wx);                                                              \
+            ct_cubic_##SUF(v, wy);                                                              \
             for (int64_t c = 0; c < C; c++) {                                                   \
                 const T *xc = xn + c * HW;                                                      \
                 T acc = 0;                                                                      \
@@ -600,18 +613,13 @@ int NAME(const T *gyv, const T *x, const T *grid, T *gxv, T *ggrid, int64_t N, i
             const T *go = gyv + n * C * L + l;                                                  \
             T mx, my, ix, iy, dx = 0, dy = 0;                                                   \
             if (mode == CT_GS_BICUBIC) {                                                        \
-                ix = ct_gs_unnorm_##SUF(grid[2 * q], IW, align, &mx);                           \
-                iy = ct_gs_unnorm_##SUF(grid[2 * q + 1], IH, align, &my);                       \
-                T fx = FLOOR(ix), fy = FLOOR(iy), wx[4], wy[4], dwx[4], dwy[4];                 \
+                T u, v, wx[4], wy[4], dwx[4], dwy[4];                                           \
                 int64_t tx[4], ty[4];                                                           \
-                ct_gs_cubic_##SUF(ix - fx, wx);                                                 \
-                ct_gs_cubic_##SUF(iy - fy, wy);                                                 \
-                ct_gs_cubic_grad_##SUF(ix - fx, dwx);                                           \
-                ct_gs_cubic_grad_##SUF(iy - fy, dwy);                                           \
-                for (int k = 0; k < 4; k++) {                                                   \
-                    tx[k] = ct_gs_tap_##SUF((int64_t)fx - 1 + k, IW, padding, align);           \
-                    ty[k] = ct_gs_tap_##SUF((int64_t)fy - 1 + k, IH, padding, align);           \
-                }                                                                               \
+                ct_gs_bicubic_##SUF(grid + 2 * q, IH, IW, padding, align, tx, ty, &mx, &my, &u, &v); \
+                ct_cubic_##SUF(u, wx);                                                          \
+                ct_cubic_##SUF(v, wy);                                                          \
+                ct_cubic_grad_##SUF(u, dwx);                                                    \
+                ct_cubic_grad_##SUF(v, dwy);                                                    \
                 for (int64_t c = 0; c < C; c++) {                                               \
                     const T g = go[c * L], *xc = xn + c * HW;                                   \
                     for (int i = 0; i < 4; i++)                                                 \

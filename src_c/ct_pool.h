@@ -7,12 +7,10 @@
 #ifndef CT_POOL_H
 #define CT_POOL_H
 
-#include "ct_base.h"
+#include "ct_conv.h"
 
-typedef struct {
-    int64_t isize[3], osize[3];
-    int64_t k[3], stride[3], pad[3], dil[3];
-} ct_pool_geom;
+/* A pooling window geometry is a convolution's (ct_conv.h) with the channel count C unused. */
+typedef ct_conv_geom ct_pool_geom;
 
 /* y[o] := max of x over window o (NaN wins); idx[o] := its flat input position (idx may be NULL) */
 int ct_maxpool_f32(const float *x, float *y, int64_t *idx, int64_t planes, const ct_pool_geom *g);

@@ -110,21 +110,67 @@ cdef TensorBase _new(int dt, int64_t a, int64_t b, tuple sp):
     return _empty(dt, 2 + n, sh)
 
 
+cdef int _conv_args(TensorBase a, TensorBase b, str bname, tuple sizes, str op) except -1:
+    """The checks every conv driver makes: float a, b of a's dtype and rank, 1 to 3 spatial dims
+    (as many as ``sizes`` has)."""
+    cdef int nsp = a._ndim - 2
+    _check_float(a, op)
+    _same_dtype(a, b, op)
+    _check_dims(b, a._ndim, op, bname)
+    if nsp < 1 or nsp > 3 or len(sizes) != nsp:
+        raise RuntimeError(f"{op}: expected input with 1 to 3 spatial dims, got size {_sz(a)}")
+    return 0
+
+
+cdef inline int64_t _itemsize(TensorBase t):
+    return 4 if t._dtype == CT_FLOAT32 else 8
+
+
+cdef int _conv_run(int which, TensorBase a, TensorBase b, char *bias, TensorBase out, int64_t B, int64_t G,
+                   int64_t M, ct_conv_geom *g, str op) except -1:
+    """out := conv kernel ``which`` of contiguous a and b (0: forward of x, w (+ bias); 1: input
+    gradient of gy, w; 2: weight gradient of x, gy), with its workspace."""
+    cdef int err = 0
+    cdef bint f32 = a._dtype == CT_FLOAT32
+    cdef int64_t nbytes = ct_conv_workspace(g, B, G, M, _itemsize(a), which)
+    cdef void *ws = ct_alloc(nbytes)
+    if ws == NULL:
+        raise MemoryError(f"{op}: out of memory")
+    with nogil:
+        if which == 0:
+            if f32:
+                err = ct_conv_fwd_f32(<float *>a._data, <float *>b._data, <float *>bias, <float *>out._data,
+                                      B, G, M, g, ws)
+            else:
+                err = ct_conv_fwd_f64(<double *>a._data, <double *>b._data, <double *>bias, <double *>out._data,
+                                      B, G, M, g, ws)
+        elif which == 1:
+            if f32:
+                err = ct_conv_bwd_input_f32(<float *>a._data, <float *>b._data, <float *>out._data, B, G, M, g, ws)
+            else:
+                err = ct_conv_bwd_input_f64(<double *>a._data, <double *>b._data, <double *>out._data, B, G, M,
+                                            g, ws)
+        else:
+            if f32:
+                err = ct_conv_bwd_weight_f32(<float *>a._data, <float *>b._data, <float *>out._data, B, G, M, g,
+                                             ws)
+            else:
+                err = ct_conv_bwd_weight_f64(<double *>a._data, <double *>b._data, <double *>out._data, B, G, M,
+                                             g, ws)
+    ct_free(ws, nbytes)
+    _check_err(err, op)
+    return 0
+
+
 def conv_forward(TensorBase x, TensorBase w, bias, tuple out, tuple stride, tuple pad, tuple dil, int64_t groups):
     """y := conv(x, w) + bias. x (B, groups*C, *in), w (M, C, *k), out the output sizes, pad the
     leading padding per spatial dim (the trailing one is implied by ``out``)."""
     cdef str op = "conv"
-    cdef int nsp = x._ndim - 2, err = 0
     cdef ct_conv_geom g
     cdef TensorBase b = None, y
-    cdef int64_t B, M, nbytes
-    cdef void *ws
+    cdef int64_t B, M
     cdef char *bp = NULL
-    _check_float(x, op)
-    _same_dtype(x, w, op)
-    _check_dims(w, x._ndim, op, "weight")
-    if nsp < 1 or nsp > 3 or len(out) != nsp:
-        raise RuntimeError(f"{op}: expected input with 1 to 3 spatial dims, got size {_sz(x)}")
+    _conv_args(x, w, "weight", out, op)
     B = x._shape[0]
     M = w._shape[0]
     if groups < 1 or x._shape[1] != w._shape[1] * groups or M % groups:
@@ -141,19 +187,7 @@ def conv_forward(TensorBase x, TensorBase w, bias, tuple out, tuple stride, tupl
     x = _contiguous(x)
     w = _contiguous(w)
     y = _new(x._dtype, B, M, out)
-    nbytes = ct_conv_workspace(&g, B, groups, M, _itemsize(x), 0)
-    ws = ct_alloc(nbytes)
-    if ws == NULL:
-        raise MemoryError(f"{op}: out of memory")
-    with nogil:
-        if x._dtype == CT_FLOAT32:
-            err = ct_conv_fwd_f32(<float *>x._data, <float *>w._data, <float *>bp,
-                                  <float *>y._data, B, groups, M, &g, ws)
-        else:
-            err = ct_conv_fwd_f64(<double *>x._data, <double *>w._data, <double *>bp,
-                                  <double *>y._data, B, groups, M, &g, ws)
-    ct_free(ws, nbytes)
-    _check_err(err, op)
+    _conv_run(0, x, w, bp, y, B, groups, M, &g, op)
     return y
 
 
@@ -162,16 +196,10 @@ def conv_backward_input(TensorBase gy, TensorBase w, tuple insize, tuple stride,
     """gx := the adjoint of conv(., w) applied to gy (conv_transpose): gy (B, M, *out),
     w (M, C, *k), gx (B, groups*C, *insize)."""
     cdef str op = "conv_transpose"
-    cdef int nsp = gy._ndim - 2, err = 0
     cdef ct_conv_geom g
     cdef TensorBase gx
-    cdef int64_t B, M, nbytes
-    cdef void *ws
-    _check_float(gy, op)
-    _same_dtype(gy, w, op)
-    _check_dims(w, gy._ndim, op, "weight")
-    if nsp < 1 or nsp > 3 or len(insize) != nsp:
-        raise RuntimeError(f"{op}: expected input with 1 to 3 spatial dims, got size {_sz(gy)}")
+    cdef int64_t B, M
+    _conv_args(gy, w, "weight", insize, op)
     B = gy._shape[0]
     M = w._shape[0]
     if groups < 1 or gy._shape[1] != M or M % groups:
@@ -181,18 +209,7 @@ def conv_backward_input(TensorBase gy, TensorBase w, tuple insize, tuple stride,
     gy = _contiguous(gy)
     w = _contiguous(w)
     gx = _new(gy._dtype, B, w._shape[1] * groups, insize)
-    nbytes = ct_conv_workspace(&g, B, groups, M, _itemsize(gy), 1)
-    ws = ct_alloc(nbytes)
-    if ws == NULL:
-        raise MemoryError(f"{op}: out of memory")
-    with nogil:
-        if gy._dtype == CT_FLOAT32:
-            err = ct_conv_bwd_input_f32(<float *>gy._data, <float *>w._data, <float *>gx._data, B, groups, M, &g, ws)
-        else:
-            err = ct_conv_bwd_input_f64(<double *>gy._data, <double *>w._data, <double *>gx._data, B, groups, M,
-                                        &g, ws)
-    ct_free(ws, nbytes)
-    _check_err(err, op)
+    _conv_run(1, gy, w, NULL, gx, B, groups, M, &g, op)
     return gx
 
 
@@ -200,16 +217,10 @@ def conv_backward_weight(TensorBase x, TensorBase gy, tuple ksize, tuple stride,
                          int64_t groups):
     """gw := d<gy, conv(x, w)>/dw: x (B, groups*C, *in), gy (B, M, *out), gw (M, C, *ksize)."""
     cdef str op = "conv_backward_weight"
-    cdef int nsp = x._ndim - 2, err = 0
     cdef ct_conv_geom g
     cdef TensorBase gw
-    cdef int64_t B, M, C, nbytes
-    cdef void *ws
-    _check_float(x, op)
-    _same_dtype(x, gy, op)
-    _check_dims(gy, x._ndim, op, "grad_output")
-    if nsp < 1 or nsp > 3 or len(ksize) != nsp:
-        raise RuntimeError(f"{op}: expected input with 1 to 3 spatial dims, got size {_sz(x)}")
+    cdef int64_t B, M, C
+    _conv_args(x, gy, "grad_output", ksize, op)
     B = x._shape[0]
     M = gy._shape[1]
     if groups < 1 or gy._shape[0] != B or x._shape[1] % groups or M % groups:
@@ -220,23 +231,8 @@ def conv_backward_weight(TensorBase x, TensorBase gy, tuple ksize, tuple stride,
     x = _contiguous(x)
     gy = _contiguous(gy)
     gw = _new(x._dtype, M, C, ksize)
-    nbytes = ct_conv_workspace(&g, B, groups, M, _itemsize(x), 2)
-    ws = ct_alloc(nbytes)
-    if ws == NULL:
-        raise MemoryError(f"{op}: out of memory")
-    with nogil:
-        if x._dtype == CT_FLOAT32:
-            err = ct_conv_bwd_weight_f32(<float *>x._data, <float *>gy._data, <float *>gw._data, B, groups, M, &g, ws)
-        else:
-            err = ct_conv_bwd_weight_f64(<double *>x._data, <double *>gy._data, <double *>gw._data, B, groups, M,
-                                         &g, ws)
-    ct_free(ws, nbytes)
-    _check_err(err, op)
+    _conv_run(2, x, gy, NULL, gw, B, groups, M, &g, op)
     return gw
-
-
-cdef inline int64_t _itemsize(TensorBase t):
-    return 4 if t._dtype == CT_FLOAT32 else 8
 
 
 def im2col(TensorBase x, tuple out, tuple k, tuple stride, tuple pad, tuple dil):
@@ -305,13 +301,7 @@ def col2im(TensorBase cols, tuple insize, tuple out, tuple k, tuple stride, tupl
 # ---------------------------------------------------------------- pooling, resampling, grid sampling
 
 cdef extern from "ct_pool.h" nogil:
-    ctypedef struct ct_pool_geom:
-        int64_t isize[3]
-        int64_t osize[3]
-        int64_t k[3]
-        int64_t stride[3]
-        int64_t pad[3]
-        int64_t dil[3]
+    ctypedef ct_conv_geom ct_pool_geom
     int ct_maxpool_f32(const float *x, float *y, int64_t *idx, int64_t planes, const ct_pool_geom *g)
     int ct_maxpool_f64(const double *x, double *y, int64_t *idx, int64_t planes, const ct_pool_geom *g)
     int ct_avgpool_f32(const float *x, float *y, int64_t planes, const ct_pool_geom *g, int cip, int64_t div)
@@ -370,18 +360,22 @@ cdef int64_t _planes_of(TensorBase x, int nsp, str op) except -1:
 cdef int _pool_geom(ct_pool_geom *g, tuple isz, tuple osz, tuple k, tuple stride, tuple pad, tuple dil,
                     str op) except -1:
     cdef int d
-    _fill3(g.isize, isz, 1, op, "input size")
-    _fill3(g.osize, osz, 1, op, "output size")
-    _fill3(g.k, k, 1, op, "kernel size")
-    _fill3(g.stride, stride, 1, op, "stride")
-    _fill3(g.pad, pad, 0, op, "padding")
-    _fill3(g.dil, dil, 1, op, "dilation")
+    _geom(g, 0, isz, osz, k, stride, pad, dil, op)
     for d in range(3):
         if g.isize[d] < 0 or g.osize[d] < 0 or g.k[d] < 1 or g.stride[d] < 1 or g.dil[d] < 1 or g.pad[d] < 0:
             raise RuntimeError(f"{op}: invalid pooling geometry")
         # every window must start inside the padded input (the size rules guarantee it)
         if g.osize[d] > 0 and (g.osize[d] - 1) * g.stride[d] - g.pad[d] >= g.isize[d] + g.pad[d]:
             raise RuntimeError(f"{op}: output size {list(osz)} too large for input size {list(isz)}")
+    return 0
+
+
+cdef int _io_sizes(int64_t *isz, int64_t *osz, TensorBase src, tuple size, bint adjoint, str op) except -1:
+    """isz, osz := the input and output sizes of a forward op (src's spatial sizes -> size), or of its
+    adjoint (src the output gradient, size the input sizes)."""
+    cdef tuple sp = _spatial(src, 2)
+    _fill3(isz, size if adjoint else sp, 1, op, "input size")
+    _fill3(osz, sp if adjoint else size, 1, op, "output size")
     return 0
 
 
@@ -423,11 +417,10 @@ def avg_pool(TensorBase src, tuple size, tuple k, tuple stride, tuple pad, bint 
     cdef TensorBase dst
     cdef int err = 0
     cdef int cip = count_include_pad
+    cdef tuple sp
     _check_float(src, op)
-    if backward:
-        _pool_geom(&g, size, _spatial(src, 2), k, stride, pad, (1,) * len(k), op)
-    else:
-        _pool_geom(&g, _spatial(src, 2), size, k, stride, pad, (1,) * len(k), op)
+    sp = _spatial(src, 2)
+    _pool_geom(&g, size if backward else sp, sp if backward else size, k, stride, pad, (1,) * len(k), op)
     src = _contiguous(src)
     dst = _like(src, size)
     with nogil:
@@ -456,12 +449,7 @@ def adaptive_pool(TensorBase src, tuple size, int kind):
     cdef TensorBase dst, idx = None
     cdef int err = 0, d
     _check_float(src, op)
-    if kind == 1:
-        _fill3(isz, size, 1, op, "input size")
-        _fill3(osz, _spatial(src, 2), 1, op, "output size")
-    else:
-        _fill3(isz, _spatial(src, 2), 1, op, "input size")
-        _fill3(osz, size, 1, op, "output size")
+    _io_sizes(isz, osz, src, size, kind == 1, op)
     for d in range(3):
         if isz[d] < 0 or osz[d] < 0 or (osz[d] == 0 and isz[d] != 0 and planes > 0):
             raise RuntimeError(f"{op}: invalid sizes {list(size)}")
@@ -571,12 +559,7 @@ def resample(TensorBase src, tuple size, tuple scales, str mode, bint align_corn
     _check_float(src, op)
     if len(scales) != nsp:
         raise RuntimeError(f"{op}: expected {nsp} scales")
-    if backward:
-        _fill3(isz, size, 1, op, "input size")
-        _fill3(osz, _spatial(src, 2), 1, op, "output size")
-    else:
-        _fill3(isz, _spatial(src, 2), 1, op, "input size")
-        _fill3(osz, size, 1, op, "output size")
+    _io_sizes(isz, osz, src, size, backward, op)
     for d in range(3):
         sc[d] = 0.0
         if isz[d] <= 0 or osz[d] <= 0:

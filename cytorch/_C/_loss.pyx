@@ -9,6 +9,7 @@ Reduction codes: 0 'none' (a per-position tensor), 1 'mean', 2 'sum' (0-d tensor
 from libc.stdint cimport int64_t
 from cytorch._C._tensor cimport TensorBase, _empty, _contiguous, _cast, _check_err
 from cytorch._C.ct cimport *
+from cytorch._C._reduce cimport _split_at
 
 cdef extern from "ct_loss.h" nogil:
     int ct_nll_fwd_f32(const float *x, const int64_t *tgt, const float *w, int64_t A, int64_t C,
@@ -36,20 +37,10 @@ cdef extern from "ct_loss.h" nogil:
 
 
 cdef int _split(TensorBase x, int64_t *A, int64_t *C, int64_t *B) except -1:
-    """x as [A, C, B]: (C,) -> [1, C, 1]; (N, C, d...) -> [N, C, prod d]."""
-    cdef int k
+    """x as [A, C, B] around its class dim: (C,) -> [1, C, 1]; (N, C, d...) -> [N, C, prod d]."""
     if x._ndim == 0:
         raise ValueError("nll: expected an input with 1 or more dimensions")
-    if x._ndim == 1:
-        A[0] = 1
-        C[0] = x._shape[0]
-        B[0] = 1
-        return 0
-    A[0] = x._shape[0]
-    C[0] = x._shape[1]
-    B[0] = 1
-    for k in range(2, x._ndim):
-        B[0] *= x._shape[k]
+    _split_at(x, 1 if x._ndim > 1 else 0, A, C, B)
     return 0
 
 
@@ -79,6 +70,30 @@ cdef TensorBase _grad_of(TensorBase g, int dt, int64_t n, int64_t *gstep):
     return _contiguous(g)
 
 
+cdef TensorBase _reduced(TensorBase loss, int dt, int reduction, double total, double count):
+    """A forward's result: loss per position (reduction 0), or a 0-d total / count (1, 'mean') or
+    total (2, 'sum')."""
+    if reduction == 1:
+        return _scalar(dt, total / count)
+    if reduction == 2:
+        return _scalar(dt, total)
+    return loss
+
+
+cdef TensorBase _class_weight(object weight, int dt, int64_t C, str op):
+    """weight (None, or C values of dtype dt), contiguous."""
+    if weight is None:
+        return None
+    cdef TensorBase w = _contiguous(<TensorBase?>weight)
+    if w._dtype != dt or w._numel != C:
+        raise ValueError(f"{op}: weight must be {C} values of the input's dtype")
+    return w
+
+
+cdef inline const void *_ptr(TensorBase t):
+    return NULL if t is None else t._data
+
+
 cdef _bad_target(int err, int64_t bad, str op):
     if err == CT_ERR_INDEX:
         raise IndexError(f"Target {bad} is out of bounds.")
@@ -105,11 +120,8 @@ def nll_forward(TensorBase x, TensorBase target, weight, int64_t ignore_index, d
         raise ValueError(f"nll: {target._numel} targets for {A * B} positions")
     x = _contiguous(x)
     target = _contiguous(target)
-    if weight is not None:
-        w = _contiguous(<TensorBase?>weight)
-        if w._dtype != dt or w._numel != C:
-            raise ValueError(f"nll: weight must be {C} values of the input's dtype")
-        wp = w._data
+    w = _class_weight(weight, dt, C, "nll")
+    wp = _ptr(w)
     if reduction == 0:
         loss = _empty(dt, target._ndim, target._shape)
         lp = loss._data
@@ -124,11 +136,7 @@ def nll_forward(TensorBase x, TensorBase target, weight, int64_t ignore_index, d
             err = ct_nll_fwd_f64(<const double *>x._data, <const int64_t *>target._data, <const double *>wp,
                                  A, C, B, ignore_index, eps, logits, <double *>lp, <double *>sp, tot, &bad)
     _bad_target(err, bad, "nll_loss")
-    if reduction == 1:
-        loss = _scalar(dt, tot[0] / tot[1])
-    elif reduction == 2:
-        loss = _scalar(dt, tot[0])
-    return loss, lse, tot[1]
+    return _reduced(loss, dt, reduction, tot[0], tot[1]), lse, tot[1]
 
 
 def nll_backward(TensorBase x, TensorBase target, weight, lse, int64_t ignore_index, double eps,
@@ -153,11 +161,8 @@ def nll_backward(TensorBase x, TensorBase target, weight, lse, int64_t ignore_in
         if s._dtype != dt or s._numel != A * B:
             raise ValueError("nll backward: saved log-sum-exp does not match the input")
         sp = s._data
-    if weight is not None:
-        w = _contiguous(<TensorBase?>weight)
-        if w._dtype != dt or w._numel != C:
-            raise ValueError(f"nll backward: weight must be {C} values of the input's dtype")
-        wp = w._data
+    w = _class_weight(weight, dt, C, "nll backward")
+    wp = _ptr(w)
     g = _grad_of(g, dt, A * B, &gstep)
     gx = _empty(dt, x._ndim, x._shape)
     with nogil:
@@ -194,6 +199,16 @@ cdef TensorBase _periodic(object t, TensorBase x, int64_t *n):
     return v
 
 
+cdef tuple _bce_operands(TensorBase x, TensorBase y, weight, pos_weight, int64_t *wn, int64_t *pwn, str op):
+    """(x, y, weight, pos_weight) as the kernels read them: x and y contiguous, of one size and
+    dtype; the weights (or None) as periodic blocks of *wn and *pwn values (see _periodic)."""
+    if y._numel != x._numel or y._dtype != x._dtype:
+        raise ValueError(f"{op}: target must match the input")
+    x = _contiguous(x)
+    return (x, _contiguous(y), None if weight is None else _periodic(weight, x, wn),
+            None if pos_weight is None else _periodic(pos_weight, x, pwn))
+
+
 def bce_logits_forward(TensorBase x, TensorBase y, weight, pos_weight, int reduction):
     """BCE with logits of same-shape x and y (weight, pos_weight broadcast to x): per-element
     loss (reduction 0) or reduced (0-d)."""
@@ -206,16 +221,9 @@ def bce_logits_forward(TensorBase x, TensorBase y, weight, pos_weight, int reduc
     cdef void *lp = NULL
     if dt != CT_FLOAT32 and dt != CT_FLOAT64:
         raise TypeError(f"binary_cross_entropy_with_logits: no kernel for dtype {x.dtype}")
-    if y._numel != n or y._dtype != dt:
-        raise ValueError("binary_cross_entropy_with_logits: target must match the input")
-    x = _contiguous(x)
-    y = _contiguous(y)
-    if weight is not None:
-        w = _periodic(weight, x, &wn)
-        wp = w._data
-    if pos_weight is not None:
-        pw = _periodic(pos_weight, x, &pwn)
-        pp = pw._data
+    x, y, w, pw = _bce_operands(x, y, weight, pos_weight, &wn, &pwn, "binary_cross_entropy_with_logits")
+    wp = _ptr(w)
+    pp = _ptr(pw)
     if reduction == 0:
         loss = _empty(dt, x._ndim, x._shape)
         lp = loss._data
@@ -227,11 +235,7 @@ def bce_logits_forward(TensorBase x, TensorBase y, weight, pos_weight, int reduc
             err = ct_bce_logits_fwd_f64(<const double *>x._data, <const double *>y._data, <const double *>wp, wn,
                                         <const double *>pp, pwn, n, <double *>lp, &tot)
     _check_err(err, "binary_cross_entropy_with_logits")
-    if reduction == 1:
-        loss = _scalar(dt, tot / n)
-    elif reduction == 2:
-        loss = _scalar(dt, tot)
-    return loss
+    return _reduced(loss, dt, reduction, tot, n)
 
 
 def bce_logits_backward(TensorBase x, TensorBase y, weight, pos_weight, TensorBase g, double scale,
@@ -244,16 +248,10 @@ def bce_logits_backward(TensorBase x, TensorBase y, weight, pos_weight, TensorBa
     cdef const void *pp = NULL
     cdef void *gxp = NULL
     cdef void *gyp = NULL
-    if y._numel != n or y._dtype != dt:
-        raise ValueError("binary_cross_entropy_with_logits backward: target must match the input")
-    x = _contiguous(x)
-    y = _contiguous(y)
-    if weight is not None:
-        w = _periodic(weight, x, &wn)
-        wp = w._data
-    if pos_weight is not None:
-        pw = _periodic(pos_weight, x, &pwn)
-        pp = pw._data
+    x, y, w, pw = _bce_operands(x, y, weight, pos_weight, &wn, &pwn,
+                                "binary_cross_entropy_with_logits backward")
+    wp = _ptr(w)
+    pp = _ptr(pw)
     g = _grad_of(g, dt, n, &gstep)
     if need_x:
         gx = _empty(dt, x._ndim, x._shape)

@@ -12,6 +12,7 @@ from libc.string cimport memset
 from cytorch._C._tensor cimport (TensorBase, _empty, _cast, _contiguous, _check_err, _SIZES_C,
                                  _is_contiguous, _copy_into, _wrap_dim)
 from cytorch._C.ct cimport *
+from cytorch._C._reduce cimport _split_at
 from cytorch._C import _random
 
 cdef extern from "ct_nn.h" nogil:
@@ -119,7 +120,26 @@ cdef inline char *_ptr(TensorBase t) noexcept nogil:
 
 
 cdef inline TensorBase _back(TensorBase r, int dt):
-    return r if r._dtype == dt else _cast(r, dt)
+    """r in dtype dt (None stays None)."""
+    return r if r is None or r._dtype == dt else _cast(r, dt)
+
+
+cdef inline void _byte_steps(int64_t *steps, TensorBase t, int64_t itemsize) noexcept:
+    """steps[d] := t's stride along d in bytes (one operand's row of ct_iterate's strides)."""
+    cdef int d
+    for d in range(t._ndim):
+        steps[d] = t._stride[d] * itemsize
+
+
+cdef TensorBase _elementwise_out(TensorBase x, TensorBase res, int dt, bint inplace):
+    """The result of an elementwise op computed into res: written back into x when inplace (its
+    version bumped), else res in x's dtype dt."""
+    if inplace:
+        if res is not x:
+            _copy_into(x, res)
+        x._storage._version += 1
+        return x
+    return _back(res, dt)
 
 
 # ---------------------------------------------------------------- activations
@@ -131,26 +151,20 @@ def act_forward(int op, TensorBase x, double a=0, double b=0, double c=0, bint i
     cdef TensorBase res = src if (inplace and dt == cd) else _empty(cd, x._ndim, x._shape)
     cdef int64_t strides[2 * 16]
     cdef char *ptrs[2]
-    cdef int d, nd = x._ndim, err
+    cdef int nd = x._ndim, err
     cdef ct_act_args args
     args.a = a
     args.b = b
     args.c = c
-    for d in range(nd):
-        strides[d] = res._stride[d] * _SIZES_C[cd]
-        strides[nd + d] = src._stride[d] * _SIZES_C[cd]
+    _byte_steps(strides, res, _SIZES_C[cd])
+    _byte_steps(strides + nd, src, _SIZES_C[cd])
     ptrs[0] = res._data
     ptrs[1] = src._data
     cdef ct_loop_fn fn = ct_act_fwd_table[op][cd]
     with nogil:
         err = ct_iterate(fn, 2, ptrs, nd, x._shape, strides, &args)
     _check_err(err, "activation")
-    if inplace:
-        if res is not x:
-            _copy_into(x, res)
-        x._storage._version += 1
-        return x
-    return _back(res, dt)
+    return _elementwise_out(x, res, dt, inplace)
 
 
 def act_backward(int op, TensorBase g, TensorBase x, double a=0, double b=0, double c=0):
@@ -169,10 +183,9 @@ def act_backward(int op, TensorBase g, TensorBase x, double a=0, double b=0, dou
     args.a = a
     args.b = b
     args.c = c
-    for d in range(nd):
-        strides[d] = res._stride[d] * _SIZES_C[cd]
-        strides[nd + d] = gs._stride[d] * _SIZES_C[cd]
-        strides[2 * nd + d] = xs._stride[d] * _SIZES_C[cd]
+    _byte_steps(strides, res, _SIZES_C[cd])
+    _byte_steps(strides + nd, gs, _SIZES_C[cd])
+    _byte_steps(strides + 2 * nd, xs, _SIZES_C[cd])
     ptrs[0] = res._data
     ptrs[1] = gs._data
     ptrs[2] = xs._data
@@ -217,11 +230,11 @@ def dropout_apply(TensorBase x, TensorBase mask, double scale, double keep_shift
     args.scale = scale
     args.keep_shift = keep_shift
     args.drop_shift = drop_shift
+    _byte_steps(strides, res, _SIZES_C[cd])
+    _byte_steps(strides + nd, src, _SIZES_C[cd])
     for d in range(nd):
         if mask._shape[d] != x._shape[d] and mask._shape[d] != 1:
             raise RuntimeError(f"dropout: mask of shape {list(mask.shape)} for an input of shape {list(x.shape)}")
-        strides[d] = res._stride[d] * _SIZES_C[cd]
-        strides[nd + d] = src._stride[d] * _SIZES_C[cd]
         strides[2 * nd + d] = mask._stride[d] if mask._shape[d] == x._shape[d] else 0
     ptrs[0] = res._data
     ptrs[1] = src._data
@@ -229,29 +242,10 @@ def dropout_apply(TensorBase x, TensorBase mask, double scale, double keep_shift
     with nogil:
         err = ct_iterate(ct_dropout_table[cd], 3, ptrs, nd, x._shape, strides, &args)
     _check_err(err, "dropout")
-    if inplace:
-        if res is not x:
-            _copy_into(x, res)
-        x._storage._version += 1
-        return x
-    return _back(res, dt)
+    return _elementwise_out(x, res, dt, inplace)
 
 
 # ---------------------------------------------------------------- softmax backward
-
-cdef void _split(TensorBase t, int d, int64_t *A, int64_t *R, int64_t *B):
-    cdef int k
-    A[0] = 1
-    R[0] = 1
-    B[0] = 1
-    for k in range(t._ndim):
-        if k < d:
-            A[0] *= t._shape[k]
-        elif k == d:
-            R[0] = t._shape[k]
-        else:
-            B[0] *= t._shape[k]
-
 
 def softmax_backward(TensorBase g, TensorBase y, int64_t dim, bint log):
     """Gradient of softmax (log=False) or log_softmax (log=True) along dim, from the output y."""
@@ -266,7 +260,7 @@ def softmax_backward(TensorBase g, TensorBase y, int64_t dim, bint log):
                            f"shape {list(y.shape)}")
     if y._numel == 0:
         return _back(res, dt)
-    _split(ys, d, &A, &R, &B)
+    _split_at(ys, d, &A, &R, &B)
     with nogil:
         if cd == CT_FLOAT32:
             err = ct_softmax_bwd_f32(<float *>gs._data, <float *>ys._data, <float *>res._data, A, R, B, log)
@@ -280,6 +274,13 @@ def softmax_backward(TensorBase g, TensorBase y, int64_t dim, bint log):
 
 cdef TensorBase _vec(int cd, int64_t n):
     return _empty(cd, 1, &n)
+
+
+cdef tuple _grad_bufs(TensorBase x, int cd, int64_t n, bint need_x, bint need_w, bint need_b):
+    """The outputs of a norm's backward, in dtype cd: gx like x, gw and gb of n values (None
+    where not needed)."""
+    return (_empty(cd, x._ndim, x._shape) if need_x else None, _vec(cd, n) if need_w else None,
+            _vec(cd, n) if need_b else None)
 
 
 def layer_norm_forward(TensorBase x, int64_t N, w, b, double eps):
@@ -309,9 +310,8 @@ def layer_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
     cdef TensorBase gs = _prep(g, cd), xs = _prep(x, cd), ws = _prep(w, cd)
     cdef TensorBase ms = _prep(mean, cd), rs = _prep(rstd, cd)
     cdef int64_t A = x._numel // N if N > 0 else 0
-    cdef TensorBase gx = _empty(cd, x._ndim, x._shape) if need_x else None
-    cdef TensorBase gw = _vec(cd, N) if need_w else None
-    cdef TensorBase gb = _vec(cd, N) if need_b else None
+    cdef TensorBase gx, gw, gb
+    gx, gw, gb = _grad_bufs(x, cd, N, need_x, need_w, need_b)
     cdef int err = 0
     with nogil:
         if cd == CT_FLOAT32:
@@ -323,7 +323,7 @@ def layer_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
                                         <double *>rs._data, <double *>_ptr(ws), <double *>_ptr(gx),
                                         <double *>_ptr(gw), <double *>_ptr(gb), A, N)
     _check_err(err, "layer_norm backward")
-    return (None if gx is None else _back(gx, dt)), gw, gb
+    return _back(gx, dt), gw, gb
 
 
 def rms_norm_forward(TensorBase x, int64_t N, w, double eps):
@@ -351,8 +351,8 @@ def rms_norm_backward(TensorBase g, TensorBase x, TensorBase rstd, w, int64_t N,
     cdef int dt = x._dtype, cd = _compute(x, "rms_norm backward")
     cdef TensorBase gs = _prep(g, cd), xs = _prep(x, cd), ws = _prep(w, cd), rs = _prep(rstd, cd)
     cdef int64_t A = x._numel // N if N > 0 else 0
-    cdef TensorBase gx = _empty(cd, x._ndim, x._shape) if need_x else None
-    cdef TensorBase gw = _vec(cd, N) if need_w else None
+    cdef TensorBase gx, gw
+    gx, gw, _ = _grad_bufs(x, cd, N, need_x, need_w, False)
     cdef int err = 0
     with nogil:
         if cd == CT_FLOAT32:
@@ -362,7 +362,7 @@ def rms_norm_backward(TensorBase g, TensorBase x, TensorBase rstd, w, int64_t N,
             err = ct_rms_norm_bwd_f64(<double *>gs._data, <double *>xs._data, <double *>rs._data,
                                       <double *>_ptr(ws), <double *>_ptr(gx), <double *>_ptr(gw), A, N)
     _check_err(err, "rms_norm backward")
-    return (None if gx is None else _back(gx, dt)), gw
+    return _back(gx, dt), gw
 
 
 # ---------------------------------------------------------------- batch norm, group norm
@@ -425,9 +425,8 @@ def batch_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
     cdef TensorBase ms = _prep(mean, cd), iss = _prep(invstd, cd)
     cdef int64_t N, C, S
     _ncs(x, &N, &C, &S)
-    cdef TensorBase gx = _empty(cd, x._ndim, x._shape) if need_x else None
-    cdef TensorBase gw = _vec(cd, C) if need_w else None
-    cdef TensorBase gb = _vec(cd, C) if need_b else None
+    cdef TensorBase gx, gw, gb
+    gx, gw, gb = _grad_bufs(x, cd, C, need_x, need_w, need_b)
     cdef int err = 0
     with nogil:
         if cd == CT_FLOAT32:
@@ -439,7 +438,7 @@ def batch_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
                                         <double *>iss._data, <double *>_ptr(ws), <double *>_ptr(gx),
                                         <double *>_ptr(gw), <double *>_ptr(gb), N, C, S, training)
     _check_err(err, "batch_norm backward")
-    return (None if gx is None else _back(gx, dt)), gw, gb
+    return _back(gx, dt), gw, gb
 
 
 def group_norm_forward(TensorBase x, int64_t G, w, b, double eps):
@@ -473,9 +472,8 @@ def group_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
     cdef TensorBase ms = _prep(mean, cd), rs = _prep(rstd, cd)
     cdef int64_t N, C, S
     _ncs(x, &N, &C, &S)
-    cdef TensorBase gx = _empty(cd, x._ndim, x._shape) if need_x else None
-    cdef TensorBase gw = _vec(cd, C) if need_w else None
-    cdef TensorBase gb = _vec(cd, C) if need_b else None
+    cdef TensorBase gx, gw, gb
+    gx, gw, gb = _grad_bufs(x, cd, C, need_x, need_w, need_b)
     cdef int err = 0
     if x._numel == 0:
         for t in (gw, gb):
@@ -492,7 +490,7 @@ def group_norm_backward(TensorBase g, TensorBase x, TensorBase mean, TensorBase 
                                         <double *>rs._data, <double *>_ptr(ws), <double *>_ptr(gx),
                                         <double *>_ptr(gw), <double *>_ptr(gb), N, C, S, G)
     _check_err(err, "group_norm backward")
-    return (None if gx is None else _back(gx, dt)), gw, gb
+    return _back(gx, dt), gw, gb
 
 
 # ---------------------------------------------------------------- embedding

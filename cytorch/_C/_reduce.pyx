@@ -277,7 +277,8 @@ def arg_reduce(int op, TensorBase t, dim, bint keepdim, str name):
     return res, idx
 
 
-cdef int _split_at(TensorBase t, int d, int64_t *A, int64_t *R, int64_t *B):
+cdef int _split_at(TensorBase t, int d, int64_t *A, int64_t *R, int64_t *B) noexcept:
+    """t as [A, R, B] around dim d (declared in _reduce.pxd for the other _C modules)."""
     cdef int k
     A[0] = 1
     R[0] = 1

@@ -121,7 +121,10 @@ def max_pool(x, out, k, stride, pad, dil, with_indices):
 
 
 @generic("max_pool", name="MaxPoolWithIndicesBackward0")
-def _max_pool_bw(n, g):
+@generic("adaptive_max_pool", name="AdaptiveMaxPoolBackward0")
+@generic("index_gather", name="GatherBackward0")
+def _scatter_to_indices_bw(n, g):
+    """g scattered back to the input places in ctx (input sizes, indices)."""
     insize, idx = n.ctx
     return index_scatter(g, idx, insize)
 
@@ -131,12 +134,6 @@ def adaptive_max_pool(x, out):
     return _record("adaptive_max_pool", (x,), y, (_spatial(x), idx)), idx
 
 
-@generic("adaptive_max_pool", name="AdaptiveMaxPoolBackward0")
-def _adaptive_max_pool_bw(n, g):
-    insize, idx = n.ctx
-    return index_scatter(g, idx, insize)
-
-
 def index_scatter(src, idx, size):
     """out (B, C, *size) zero but for out[b, c].flat[idx[b, c, l]] += src[b, c, l]."""
     out = _K.plane_scatter(src, idx, size, True)
@@ -144,100 +141,60 @@ def index_scatter(src, idx, size):
 
 
 @generic("index_scatter", name="MaxPoolWithIndicesBackwardBackward0")
-def _index_scatter_bw(n, g):
+@generic("max_unpool", name="MaxUnpoolBackward0")
+def _gather_from_indices_bw(n, g):
+    """g read back at the indices in ctx."""
     return index_gather(g, n.ctx)
 
 
 def index_gather(src, idx):
-    """out[b, c, l] = src[b, c].flat[idx[b, c, l]]."""
+    """out[b, c, l] = src[b, c].flat[idx[b, c, l]]; its backward is _scatter_to_indices_bw."""
     out = _K.plane_gather(src, idx)
     return _record("index_gather", (src,), out, (_spatial(src), idx))
 
 
-@generic("index_gather", name="GatherBackward0")
-def _index_gather_bw(n, g):
-    size, idx = n.ctx
-    return index_scatter(g, idx, size)
-
-
 def max_unpool(x, idx, size):
-    """out (B, C, *size) zero but for out[b, c].flat[idx[b, c, l]] = x[b, c, l]."""
+    """out (B, C, *size) zero but for out[b, c].flat[idx[b, c, l]] = x[b, c, l]; its backward is
+    _gather_from_indices_bw."""
     out = _K.plane_scatter(x, idx, size, False)
     return _record("max_unpool", (x,), out, idx)
 
 
-@generic("max_unpool", name="MaxUnpoolBackward0")
-def _max_unpool_bw(n, g):
-    return index_gather(g, n.ctx)
+# ---------------------------------------------------------------- adjoint pairs: average pooling, resampling
+# Each of these ops is linear, and its kernel also computes the adjoint (flag True): the forward
+# maps x (B, C, *in) to (B, C, *size); the adjoint maps a gradient g of that shape back to
+# ``insize``. Each is the other's backward, so one factory builds both primitives and formulas;
+# ctx holds the input's own sizes, then the op's arguments.
+
+def _adjoint_pair(key, kernel, name, adjoint_name):
+    def forward(x, size, *args):
+        return _record(key, (x,), kernel(x, size, *args, False), (_spatial(x),) + args)
+
+    def adjoint(g, insize, *args):
+        return _record(key + "_backward", (g,), kernel(g, insize, *args, True), (_spatial(g),) + args)
+
+    @generic(key, name=name)
+    def _forward_bw(n, g):
+        return adjoint(g, *n.ctx)
+
+    @generic(key + "_backward", name=adjoint_name)
+    def _adjoint_bw(n, gg):
+        return forward(gg, *n.ctx)
+
+    forward.__name__, adjoint.__name__ = key, key + "_backward"
+    return forward, adjoint
 
 
-# ---------------------------------------------------------------- average pooling (adjoint pairs)
-
-def avg_pool(x, out, k, stride, pad, count_include_pad, divisor):
-    y = _K.avg_pool(x, out, k, stride, pad, count_include_pad, divisor, False)
-    return _record("avg_pool", (x,), y, (_spatial(x), k, stride, pad, count_include_pad, divisor))
-
-
-@generic("avg_pool", name="AvgPoolBackward0")
-def _avg_pool_bw(n, g):
-    insize, k, stride, pad, cip, div = n.ctx
-    return avg_pool_backward(g, insize, k, stride, pad, cip, div)
-
-
-def avg_pool_backward(g, insize, k, stride, pad, count_include_pad, divisor):
-    gx = _K.avg_pool(g, insize, k, stride, pad, count_include_pad, divisor, True)
-    return _record("avg_pool_backward", (g,), gx, (_spatial(g), k, stride, pad, count_include_pad, divisor))
-
-
-@generic("avg_pool_backward", name="AvgPoolBackwardBackward0")
-def _avg_pool_backward_bw(n, gg):
-    out, k, stride, pad, cip, div = n.ctx
-    return avg_pool(gg, out, k, stride, pad, cip, div)
-
-
-def adaptive_avg_pool(x, out):
-    y = _K.adaptive_pool(x, out, 0)
-    return _record("adaptive_avg_pool", (x,), y, _spatial(x))
-
-
-@generic("adaptive_avg_pool", name="AdaptiveAvgPoolBackward0")
-def _adaptive_avg_pool_bw(n, g):
-    return adaptive_avg_pool_backward(g, n.ctx)
-
-
-def adaptive_avg_pool_backward(g, insize):
-    gx = _K.adaptive_pool(g, insize, 1)
-    return _record("adaptive_avg_pool_backward", (g,), gx, _spatial(g))
-
-
-@generic("adaptive_avg_pool_backward", name="AdaptiveAvgPoolBackwardBackward0")
-def _adaptive_avg_pool_backward_bw(n, gg):
-    return adaptive_avg_pool(gg, n.ctx)
-
-
-# ---------------------------------------------------------------- resampling (adjoint pair)
-
-def resample(x, size, scales, mode, align_corners):
-    """interpolate x (B, C, *in) to (B, C, *size); scales: PyTorch's per-dim scale factors or None."""
-    y = _K.resample(x, size, scales, mode, align_corners, False)
-    return _record("resample", (x,), y, (_spatial(x), scales, mode, align_corners))
-
-
-@generic("resample", name="UpsampleBackward0")
-def _resample_bw(n, g):
-    insize, scales, mode, align = n.ctx
-    return resample_backward(g, insize, scales, mode, align)
-
-
-def resample_backward(g, insize, scales, mode, align_corners):
-    gx = _K.resample(g, insize, scales, mode, align_corners, True)
-    return _record("resample_backward", (g,), gx, (_spatial(g), scales, mode, align_corners))
-
-
-@generic("resample_backward", name="UpsampleBackwardBackward0")
-def _resample_backward_bw(n, gg):
-    out, scales, mode, align = n.ctx
-    return resample(gg, out, scales, mode, align)
+# avg_pool(x, out, k, stride, pad, count_include_pad, divisor)
+avg_pool, avg_pool_backward = _adjoint_pair("avg_pool", _K.avg_pool, "AvgPoolBackward0",
+                                            "AvgPoolBackwardBackward0")
+# adaptive_avg_pool(x, out): the kernel's kind 0 is the pool, 1 its adjoint
+adaptive_avg_pool, adaptive_avg_pool_backward = _adjoint_pair(
+    "adaptive_avg_pool", _K.adaptive_pool, "AdaptiveAvgPoolBackward0", "AdaptiveAvgPoolBackwardBackward0")
+# resample(x, size, scales, mode, align_corners): interpolate x to size; scales are PyTorch's
+# per-dim scale factors or None
+resample, resample_backward = _adjoint_pair("resample", _K.resample, "UpsampleBackward0",
+                                            "UpsampleBackwardBackward0")
 
 
 # ---------------------------------------------------------------- grid sampling

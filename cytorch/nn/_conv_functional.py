@@ -76,6 +76,19 @@ def _float_kind(x, fname):
     raise RuntimeError(f"\"{fname}\" not implemented for '{_PRETTY.get(dt, dt)}'")
 
 
+def _float_or_raise(x, fname):
+    """x in the dtype its kernel computes in (see _float_kind)."""
+    half = _float_kind(x, fname)
+    return x if half is None else x.to(half)
+
+
+def _restore(y, x, unbatched):
+    """A kernel's result y back in x's dtype, without the batch dim that _batched added."""
+    if y.dtype != x.dtype:
+        y = y.to(x.dtype)
+    return y.squeeze(0) if unbatched else y
+
+
 def _batched(x, nsp, fname, unbatched_ok=True):
     """x with a batch dim (and whether one was added), after PyTorch's rank check."""
     if x.dim() == nsp + 2:
@@ -129,17 +142,26 @@ def _conv_checks(x, weight, bias, groups, fname, transposed):
     return cout
 
 
-def _conv(input, weight, bias, stride, padding, dilation, groups, nsp, fname):
-    _tensor(input, fname, "input")
-    _tensor(weight, fname, "weight")
+def _conv_setup(input, weight, bias, groups, stride, dilation, nsp, fname, transposed):
+    """(x with a batch dim, whether one was added, stride, dilation as nsp ints) after the checks a
+    convolution and a transposed one share."""
     x, unbatched = _batched(input, nsp, fname)
-    _conv_checks(x, weight, bias, groups, fname, False)
-    stride = _ints(stride, nsp, "stride", fname)
-    dilation = _ints(dilation, nsp, "dilation", fname)
+    _conv_checks(x, weight, bias, groups, fname, transposed)
+    return x, unbatched, _ints(stride, nsp, "stride", fname), _ints(dilation, nsp, "dilation", fname)
+
+
+def _positive(stride, dilation):
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(d <= 0 for d in dilation):
         raise RuntimeError("non-positive dilation is not supported")
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, nsp, fname):
+    _tensor(input, fname, "input")
+    _tensor(weight, fname, "weight")
+    x, unbatched, stride, dilation = _conv_setup(input, weight, bias, groups, stride, dilation, nsp, fname, False)
+    _positive(stride, dilation)
     insize = tuple(x.shape[2:])
     ksize = tuple(weight.shape[2:])
     span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, ksize))
@@ -164,13 +186,9 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nsp, fname):
                            f"Kernel size: ({' x '.join(map(str, span))}). Kernel size can't be greater than "
                            f"actual input size")
     out = tuple((pd - sp) // s + 1 for pd, sp, s in zip(padded, span, stride))
-    half = _float_kind(x, fname)
-    if half is not None:
-        y = _F.conv(x.to(half), weight.to(half), None if bias is None else bias.to(half), out, stride, lead,
-                    dilation, groups).to(x.dtype)
-    else:
-        y = _F.conv(x, weight, bias, out, stride, lead, dilation, groups)
-    return y.squeeze(0) if unbatched else y
+    y = _F.conv(_float_or_raise(x, fname), _float_or_raise(weight, fname),
+                None if bias is None else _float_or_raise(bias, fname), out, stride, lead, dilation, groups)
+    return _restore(y, x, unbatched)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -232,16 +250,10 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     _tensor(weight, fname, "weight")
     if isinstance(padding, str):
         raise TypeError(f"{fname}(): argument 'padding' must be tuple of ints, not str")
-    x, unbatched = _batched(input, nsp, fname)
-    _conv_checks(x, weight, bias, groups, fname, True)
-    stride = _ints(stride, nsp, "stride", fname)
-    dilation = _ints(dilation, nsp, "dilation", fname)
+    x, unbatched, stride, dilation = _conv_setup(input, weight, bias, groups, stride, dilation, nsp, fname, True)
     pad = _ints(padding, nsp, "padding", fname)
     opad = _ints(output_padding, nsp, "output_padding", fname)
-    if any(s <= 0 for s in stride):
-        raise RuntimeError("non-positive stride is not supported")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError("non-positive dilation is not supported")
+    _positive(stride, dilation)
     if any(p < 0 for p in pad):
         raise RuntimeError("negative padding is not supported")
     if any(o < 0 for o in opad):
@@ -259,15 +271,11 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     if any(o <= 0 for o in out):
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, insize))}). Calculated output "
                            f"size per channel: ({' x '.join(map(str, out))}). Output size is too small")
-    half = _float_kind(x, fname)
-    xx, ww, bb = (x, weight, bias) if half is None else (
-        x.to(half), weight.to(half), None if bias is None else bias.to(half))
-    y = _F.conv_input_grad(xx, ww, out, stride, pad, dilation, groups)
-    if bb is not None:
-        y = y + bb.reshape((1, -1) + (1,) * nsp)
-    if half is not None:
-        y = y.to(x.dtype)
-    return y.squeeze(0) if unbatched else y
+    y = _F.conv_input_grad(_float_or_raise(x, fname), _float_or_raise(weight, fname), out, stride, pad, dilation,
+                           groups)
+    if bias is not None:
+        y = y + _float_or_raise(bias, fname).reshape((1, -1) + (1,) * nsp)
+    return _restore(y, x, unbatched)
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -350,6 +358,15 @@ def _fold_args(kernel_size, dilation, padding, stride):
     return k, d, p, s
 
 
+def _fold_input(x, kernel):
+    """x in its compute dtype for the im2col / col2im kernel (PyTorch's NotImplementedError for
+    non-float dtypes)."""
+    dt = _dname(x.dtype)
+    if dt not in ("float32", "float64", "float16", "bfloat16"):
+        raise NotImplementedError(f"\"{kernel}_out_cpu\" not implemented for '{_PRETTY.get(dt, dt)}'")
+    return _float_or_raise(x, kernel)
+
+
 def _blocks(size, k, d, p, s):
     return tuple((n + 2 * pp - dd * (kk - 1) - 1) // ss + 1 for n, kk, dd, pp, ss in zip(size, k, d, p, s))
 
@@ -380,14 +397,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         raise RuntimeError(f"Given input with spatial size {size}, kernel_size={k}, dilation={d}, padding={p}, "
                            f"calculated shape of the array of sliding blocks as {out}, but its components must "
                            f"be at least one.")
-    dt = _dname(x.dtype)
-    if dt not in ("float32", "float64", "float16", "bfloat16"):
-        raise NotImplementedError(f"\"im2col_out_cpu\" not implemented for '{_PRETTY.get(dt, dt)}'")
-    half = _float_kind(x, "im2col")
-    cols = _F.im2col(x if half is None else x.to(half), out, k, s, p, d)
-    if half is not None:
-        cols = cols.to(x.dtype)
-    return cols.squeeze(0) if input.dim() == 3 else cols
+    cols = _F.im2col(_fold_input(x, "im2col"), out, k, s, p, d)
+    return _restore(cols, x, input.dim() == 3)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -430,14 +441,8 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
         raise RuntimeError(f"Given output_size={osz}, kernel_size={k}, dilation={d}, padding={p}, stride={s}, "
                            f"expected size of input's dimension 2 to match the calculated number of sliding "
                            f"blocks {out[0]} * {out[1]} = {out[0] * out[1]}, but got input.size(2)={x.shape[2]}.")
-    dt = _dname(x.dtype)
-    if dt not in ("float32", "float64", "float16", "bfloat16"):
-        raise NotImplementedError(f"\"col2im_out_cpu\" not implemented for '{_PRETTY.get(dt, dt)}'")
-    half = _float_kind(x, "col2im")
-    y = _F.col2im(x if half is None else x.to(half), osz, out, k, s, p, d)
-    if half is not None:
-        y = y.to(x.dtype)
-    return y.squeeze(0) if input.dim() == 2 else y
+    y = _F.col2im(_fold_input(x, "col2im"), osz, out, k, s, p, d)
+    return _restore(y, x, input.dim() == 2)
 
 
 # ---------------------------------------------------------------- pooling
@@ -451,6 +456,13 @@ def _pool_ints(v, n, name, fname):
     what = {1: "a single int", 2: "a single int, or a tuple of two ints",
             3: "a single int, or a tuple of three ints"}[n]
     raise RuntimeError(f"{fname}: {name} must either be {what}")
+
+
+def _pool_stride(stride, k, nsp, fname):
+    """A pool's stride as nsp ints; None or an empty sequence means the kernel size k."""
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        return k
+    return _pool_ints(stride, nsp, "stride", fname)
 
 
 def _pool_input(input, nsp, fname):
@@ -488,25 +500,17 @@ def _pool_sizes(x, nsp, k, stride, pad, dil, ceil_mode, fname):
     return out
 
 
-def _float_or_raise(x, fname):
-    half = _float_kind(x, fname)
-    return x if half is None else x.to(half)
-
-
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nsp, fname):
     x, unbatched = _pool_input(input, nsp, fname)
     k = _pool_ints(kernel_size, nsp, "kernel_size", fname)
-    st = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else \
-        _pool_ints(stride, nsp, "stride", fname)
+    st = _pool_stride(stride, k, nsp, fname)
     pad = _pool_ints(padding, nsp, "padding", fname)
     dil = _pool_ints(dilation, nsp, "dilation", fname)
     out = _pool_sizes(x, nsp, k, st, pad, dil, ceil_mode, fname)
     y, idx = _F.max_pool(_float_or_raise(x, fname), out, k, st, pad, dil, return_indices)
-    if y.dtype != x.dtype:
-        y = y.to(x.dtype)
-    if unbatched:
-        y = y.squeeze(0)
-        idx = idx.squeeze(0) if idx is not None else None
+    y = _restore(y, x, unbatched)
+    if unbatched and idx is not None:
+        idx = idx.squeeze(0)
     return (y, idx) if return_indices else y
 
 
@@ -593,10 +597,7 @@ def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nsp, 
                                  f"{dflt - s} and {dflt + s})")
     if idx.dtype != _t.int64:
         raise RuntimeError(f"elements in indices should be type int64 but got: {idx.dtype}")
-    y = _F.max_unpool(_float_or_raise(x, fname), idx, size)
-    if y.dtype != x.dtype:
-        y = y.to(x.dtype)
-    return y.squeeze(0) if unbatched else y
+    return _restore(_F.max_unpool(_float_or_raise(x, fname), idx, size), x, unbatched)
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -628,17 +629,14 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, nsp, fname):
     x, unbatched = _pool_input(input, nsp, fname)
     k = _pool_ints(kernel_size, nsp, "kernel_size", fname)
-    st = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else \
-        _pool_ints(stride, nsp, "stride", fname)
+    st = _pool_stride(stride, k, nsp, fname)
     pad = _pool_ints(padding, nsp, "padding", fname)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     out = _pool_sizes(x, nsp, k, st, pad, (1,) * nsp, ceil_mode, fname)
     y = _F.avg_pool(_float_or_raise(x, fname), out, k, st, pad, bool(count_include_pad),
                     int(divisor_override) if divisor_override is not None else 0)
-    if y.dtype != x.dtype:
-        y = y.to(x.dtype)
-    return y.squeeze(0) if unbatched else y
+    return _restore(y, x, unbatched)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -738,10 +736,7 @@ def _adaptive_input(input, nsp, fname):
 def _adaptive_avg(input, output_size, nsp, fname):
     x, unbatched = _adaptive_input(input, nsp, fname)
     size = _adaptive_size(x, output_size, nsp, fname)
-    y = _F.adaptive_avg_pool(_float_or_raise(x, fname), size)
-    if y.dtype != x.dtype:
-        y = y.to(x.dtype)
-    return y.squeeze(0) if unbatched else y
+    return _restore(_F.adaptive_avg_pool(_float_or_raise(x, fname), size), x, unbatched)
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -776,10 +771,9 @@ def _adaptive_max(input, output_size, return_indices, nsp, fname):
     x, unbatched = _adaptive_input(input, nsp, fname)
     size = _adaptive_size(x, output_size, nsp, fname)
     y, idx = _F.adaptive_max_pool(_float_or_raise(x, fname), size)
-    if y.dtype != x.dtype:
-        y = y.to(x.dtype)
+    y = _restore(y, x, unbatched)
     if unbatched:
-        y, idx = y.squeeze(0), idx.squeeze(0)
+        idx = idx.squeeze(0)
     return (y, idx) if return_indices else y
 
 
@@ -914,7 +908,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     sc = scales if scales is not None else (None,) * dim
     y = _F.resample(_float_or_raise(input, "upsample_" + mode), out, sc, mode,
                     bool(align_corners) if mode in interp else False)
-    return y.to(input.dtype) if y.dtype != input.dtype else y
+    return _restore(y, input, False)
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
@@ -977,10 +971,9 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if any(s == 0 for s in input.shape[2:]):
         raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
                            f"sizes {list(input.shape)} with dimension {2 + list(input.shape[2:]).index(0)} being empty")
-    half = _float_kind(input, "grid_sampler_2d")
-    x, g = (input, grid) if half is None else (input.to(half), grid.to(half))
-    y = _F.grid_sample(x, g, mode, padding_mode, bool(align_corners))
-    return y if half is None else y.to(input.dtype)
+    y = _F.grid_sample(_float_or_raise(input, "grid_sampler_2d"), _float_or_raise(grid, "grid_sampler_2d"), mode,
+                       padding_mode, bool(align_corners))
+    return _restore(y, input, False)
 
 
 def _linspace_from_neg_one(n, align_corners, dtype):

@@ -677,6 +677,37 @@ def fmt(sec):
 
 
 # every family's rows; a new family adds its function here
+def nnextra_cases(ct, torch):
+    """CTC loss (fused alpha-beta kernel) forward+backward, and a lazy module's first call."""
+    T, N, C, S = 50, 16, 20, 10
+
+    def ctc(lib, backward=True):
+        rng = np.random.default_rng(3)
+        x = lib.from_numpy(rng.standard_normal((T, N, C)).astype(np.float32)).log_softmax(2).detach()
+        x.requires_grad_(backward)
+        tg = lib.from_numpy(rng.integers(1, C, (N, S)))
+        il = lib.full((N,), T, dtype=lib.int64)
+        tl = lib.from_numpy(rng.integers(S // 2, S + 1, N))
+        F = lib.nn.functional
+        if not backward:
+            return lambda: F.ctc_loss(x, tg, il, tl)
+
+        def step():
+            x.grad = None
+            F.ctc_loss(x, tg, il, tl).backward()
+        return step
+
+    def lazy_first_call(lib):
+        x = _inputs(lib, (8, 16, 8, 8), 0)
+        return lambda: lib.nn.LazyConv2d(16, 3)(x)
+
+    return [
+        ("ctc_loss fwd 50x16x20 S=10", ("nn.functional.ctc_loss",), lambda lib: ctc(lib, False)),
+        ("ctc_loss fwd+bwd 50x16x20 S=10", ("nn.functional.ctc_loss",), ctc),
+        ("LazyConv2d(16,3) first call", ("nn.LazyConv2d",), lazy_first_call),
+    ]
+
+
 SECTIONS = [
     cases,
     nn_cases,
@@ -689,6 +720,7 @@ SECTIONS = [
     conv_cases,
     seq_cases,
     core_speed_cases,
+    nnextra_cases,
 ]
 
 

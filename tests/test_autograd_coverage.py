@@ -308,6 +308,10 @@ for _k, _t in (("conv", "test_conv.py::test_conv2d_gradcheck"),
                ("grid_sample_backward", "test_interpolate.py::test_grid_sample_float32_and_gradcheck")):
     GENERIC_TESTS[_k] = _t
 
+# CTC loss (cytorch/nn/_ctc.py): its gradcheck, and the double backward that raises as PyTorch's
+GENERIC_TESTS["ctc_loss"] = "test_ctc.py::test_gradcheck_through_log_softmax"
+GENERIC_TESTS["ctc_loss_backward"] = "test_ctc.py::test_double_backward_raises"
+
 # elementwise ops whose gradient is zero or undefined (tested by name in test_autograd / above)
 ELEMENTWISE_SPECIAL = {"floor", "ceil", "trunc", "round", "sign", "floor_divide", "heaviside", "nextafter",
                        "remainder", "fmod", "conj", "angle", "copysign", "digamma", "lgamma"}

@@ -21,6 +21,7 @@ from cytorch.nn._linear_functional import *  # noqa: F401,F403
 from cytorch.nn._loss_functional import *  # noqa: F401,F403
 from cytorch.nn._conv_functional import *  # noqa: F401,F403
 from cytorch.nn._attention_functional import *  # noqa: F401,F403
+from cytorch.nn._ctc import *  # noqa: F401,F403
 
 _ACT = _nn.ACT_OPS
 _KEY = _NF.ACT_KEYS

@@ -2,12 +2,14 @@
 PyTorch's) and forwards to the function of the same name in ``cytorch.nn.functional``."""
 from cytorch.nn import _reduction as _Reduction
 from cytorch.nn import _loss_functional as F
+from cytorch.nn._ctc import ctc_loss as _ctc_loss
 from cytorch.nn.modules.module import Module
 
 __all__ = ["L1Loss", "NLLLoss", "PoissonNLLLoss", "GaussianNLLLoss", "KLDivLoss", "MSELoss", "BCELoss",
            "BCEWithLogitsLoss", "HingeEmbeddingLoss", "MultiLabelMarginLoss", "SmoothL1Loss", "HuberLoss",
            "SoftMarginLoss", "CrossEntropyLoss", "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss",
-           "MarginRankingLoss", "MultiMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss"]
+           "MarginRankingLoss", "MultiMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
+           "CTCLoss"]
 
 
 class _Loss(Module):
@@ -390,3 +392,31 @@ class TripletMarginWithDistanceLoss(_Loss):
         return F.triplet_margin_with_distance_loss(anchor, positive, negative,
                                                    distance_function=self.distance_function, margin=self.margin,
                                                    swap=self.swap, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    r"""Connectionist Temporal Classification loss; see :func:`cytorch.nn.functional.ctc_loss`.
+
+    Args:
+        blank: the blank label (default 0).
+        reduction: 'none' | 'mean' (each loss divided by its target length, then averaged) | 'sum'.
+        zero_infinity: infinite losses (infeasible alignments) and their gradients become 0.
+
+    Shape: log_probs (T, N, C) or (T, C); targets (N, S) padded or 1-d concatenated;
+    input_lengths, target_lengths (N,) tensors or tuples; output (N,) for 'none', else ().
+
+    Example::
+
+        >>> ctc = nn.CTCLoss()
+        >>> lp = torch.randn(50, 16, 20).log_softmax(2).requires_grad_()
+        >>> loss = ctc(lp, torch.randint(1, 20, (16, 10)), torch.full((16,), 50), torch.full((16,), 10))
+    """
+
+    def __init__(self, blank=0, reduction="mean", zero_infinity=False):
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return _ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                         self.zero_infinity)

@@ -858,6 +858,8 @@ class Module:
                                   f"Tensor-like object from checkpoint but received {type(value)}")
                 continue
             if is_lazy(value):
+                if not is_lazy(param):
+                    value.shape     # raises PyTorch's "Can't access the shape of an uninitialized ..." error
                 continue        # an uninitialised entry carries no values
             lazy = is_lazy(param)
             if not lazy and param.dim() == 0 and value.dim() == 1 and value.shape[0] == 1:

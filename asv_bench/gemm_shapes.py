@@ -7,8 +7,9 @@ Shapes: a Transformer encoder layer (R = 2048 rows, d = 128, ff = 512) and an ML
 batch 64 and 512), each Linear's forward (x @ W^T: a transposed weight view), its input gradient
 (dY @ W: both row-major) and its weight gradient (dY^T @ X: a transposed activation view), i.e.
 exactly the three calls nn.functional.linear and its backward make. For each row: microseconds
-per call in both libraries, ratio = torch / cytorch (> 1: cytorch faster), and cytorch's
-GFLOP/s as a fraction of the core's float32 multiply-add peak (measured here with a loop of
+per call for cytorch through OpenBLAS ('blas'), through its packed kernels ('packed',
+src_c/ct_pgemm.c), through its default choice between them ('auto'), and for PyTorch; ratio =
+torch / cytorch (> 1: cytorch faster), and cytorch's GFLOP/s as a fraction of the core's float32 multiply-add peak (measured here with a loop of
 independent FMAs when --peak is given, since a VM's clock is not what the CPU's name says).
 """
 import argparse
@@ -112,25 +113,42 @@ def main(argv=None):
     peak = fma_peak() if args.peak else None
     if peak:
         print(f"float32 FMA peak of one core: {peak:.0f} GFLOP/s")
-    print(f"{'shape':14s} {'lay':3s} {'M':>5s} {'K':>5s} {'N':>5s} {'cytorch us':>10s} "
-          f"{'torch us':>9s} {'ratio':>6s} {'GFLOP/s':>8s}" + ("  of peak" if peak else ""))
-    ratios = []
+    from cytorch._C import _blas
+    print(f"{'shape':14s} {'lay':3s} {'M':>5s} {'K':>5s} {'N':>5s} {'blas us':>8s} {'packed':>8s} "
+          f"{'auto':>8s} {'torch us':>8s} {'blas':>5s} {'packed':>6s} {'auto':>5s} {'GF/s':>6s}"
+          + ("  of peak" if peak else ""))
+    print(" " * 33 + "(ratio = torch / cytorch; GF/s of cytorch's default path)")
+    old = _blas._set_packed_gemm(1)
+    ratios = {"blas": [], "packed": [], "auto": []}
     for name, layout, M, K, N in shapes():
         if args.only not in name:
             continue
-        t = []
-        for lib in (cytorch, torch):
-            a, b = operands(lib, layout, M, K, N)
-            t.append(measure(lambda: lib.mm(a, b), repeat=args.repeat))
-        gf = 2.0 * M * N * K / t[0] / 1e9
-        ratios.append(t[1] / t[0])
-        line = (f"{name:14s} {layout:3s} {M:5d} {K:5d} {N:5d} {t[0] * 1e6:10.1f} {t[1] * 1e6:9.1f} "
-                f"{t[1] / t[0]:6.2f} {gf:8.1f}")
+        t = {}
+        ca, cb = operands(cytorch, layout, M, K, N)
+        ta, tb = operands(torch, layout, M, K, N)
+        runs = [("torch", lambda: torch.mm(ta, tb), None)]
+        runs += [(key, lambda: cytorch.mm(ca, cb), mode) for key, mode in
+                 (("blas", 0), ("packed", 2), ("auto", 1))]
+        for _ in range(2):   # two interleaved rounds, the best of each kept: load drifts
+            for key, fn, mode in runs:
+                if mode is not None:
+                    _blas._set_packed_gemm(mode)
+                t[key] = min(t.get(key, 1e9), measure(fn, repeat=max(1, args.repeat // 2)))
+        _blas._set_packed_gemm(1)
+        gf = 2.0 * M * N * K / t["auto"] / 1e9
+        line = (f"{name:14s} {layout:3s} {M:5d} {K:5d} {N:5d} {t['blas'] * 1e6:8.1f} "
+                f"{t['packed'] * 1e6:8.1f} {t['auto'] * 1e6:8.1f} {t['torch'] * 1e6:8.1f}")
+        for key in ("blas", "packed", "auto"):
+            ratios[key].append(t["torch"] / t[key])
+            line += f" {t['torch'] / t[key]:{6 if key == 'packed' else 5}.2f}"
+        line += f" {gf:6.1f}"
         if peak:
             line += f"  {gf / (peak * args.threads):7.0%}"
         print(line, flush=True)
-    if ratios:
-        print(f"geometric mean ratio: {np.exp(np.mean(np.log(ratios))):.2f}")
+    _blas._set_packed_gemm(old)
+    if ratios["auto"]:
+        print("geometric mean ratio vs torch: " + ", ".join(
+            f"{k} {np.exp(np.mean(np.log(v))):.2f}" for k, v in ratios.items()))
 
 
 if __name__ == "__main__":

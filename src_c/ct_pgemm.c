@@ -229,8 +229,14 @@ CT_PG_ENTRY(ct_pgemm_f32, float, ct_pg_f32_run)
 /* C := alpha op(A) op(B) + beta C (column-major, BLAS dgemm arguments) */
 CT_PG_ENTRY(ct_pgemm_f64, double, ct_pg_f64_run)
 
+/* Measured on the Linear-layer shapes (asv_bench/gemm_shapes.py, docs/architecture.md): the
+ * packed float32 kernel beats OpenBLAS by 5-25% wherever op(A) of the column-major call (the
+ * row-major right operand) is untransposed or k <= 256; with a transposed one and a long k
+ * (x @ W^T with 512-784 inputs) its scalar transposing pack of B costs more than it gains. Tiny
+ * products stay with BLAS (unmeasured there), and float64 too (the kernel is tested, not tuned). */
 int ct_pgemm_prefer(int isz, char ta, char tb, int m, int n, int k) {
-    (void)ta; (void)tb;
+    (void)tb;
     if (isz != 4 || !ct_pg_avx512()) return 0;
-    return (int64_t)m * n * k >= 4096;
+    if ((int64_t)m * n * k < (1 << 18)) return 0;
+    return !(ta == 'T' && k > 256);
 }

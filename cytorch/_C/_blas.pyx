@@ -27,6 +27,13 @@ cdef extern from "ct_gemm.h" nogil:
                      int nbd, const int64_t *bshape, const int64_t *bsa, const int64_t *bsb,
                      const int64_t *bsc, int64_t nb)
 
+cdef extern from "ct_pgemm.h" nogil:
+    void ct_pgemm_f32(char *ta, char *tb, int *m, int *n, int *k, void *alpha, void *a, int *lda,
+                      void *b, int *ldb, void *beta, void *c, int *ldc)
+    void ct_pgemm_f64(char *ta, char *tb, int *m, int *n, int *k, void *alpha, void *a, int *lda,
+                      void *b, int *ldb, void *beta, void *c, int *ldc)
+    int ct_pgemm_prefer(int isz, char ta, char tb, int m, int n, int k)
+
 cdef extern from "ct_matmul.h" nogil:
     int ct_matmul_int(int dt, int64_t M, int64_t N, int64_t K,
                       const char *a, int64_t sa0, int64_t sa1,
@@ -39,6 +46,9 @@ _CTYPE = ("bool", "unsigned char", "signed char", "short int", "int", "long int"
 _PRETTY = ("Bool", "Byte", "Char", "Short", "Int", "Long",
            "Half", "BFloat16", "Float", "Double", "ComplexFloat", "ComplexDouble")
 cdef int64_t _INT_MAX = 2147483647
+# 1: float32/float64 products go to the packed kernels of ct_pgemm.c where ct_pgemm_prefer()
+# says they beat the BLAS; 0: always the BLAS; 2: always the packed kernels (tests)
+cdef int _pgemm_mode = 1
 
 
 cdef inline int64_t _max3(int64_t a, int64_t b, int64_t c) noexcept nogil:
@@ -206,6 +216,9 @@ cdef int _gemm_nd(TensorBase a, TensorBase b, TensorBase c, object alpha, object
         pal = &abd[0]
         pbe = &abd[2] if cplx else &abd[1]
         f = <ct_gemm_fn>zgemm if cplx else <ct_gemm_fn>dgemm
+    if not cplx and _pgemm_mode and (_pgemm_mode == 2 or ct_pgemm_prefer(<int>isz, tb, ta, <int>N,
+                                                                         <int>M, <int>K)):
+        f = <ct_gemm_fn>ct_pgemm_f32 if dt == CT_FLOAT32 else <ct_gemm_fn>ct_pgemm_f64
     with nogil:
         # row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ: B's pointer goes first
         ct_gemm_run(f, nth, <int>isz, tb, ta, <int>N, <int>M, <int>K, pal, b._data, <int>ldb,
@@ -517,6 +530,18 @@ def _gemm_into(TensorBase a, TensorBase b, TensorBase c, alpha=1, beta=0):
     """Test shim: c := alpha * a @ b + beta * c on matching >=2-d shapes (c row-major)."""
     _gemm_nd(a, b, c, alpha, beta, "gemm")
     return c
+
+
+def _set_packed_gemm(int mode):
+    """Test/benchmark switch for float32/float64 products: 1 (the default) uses the packed
+    kernels of src_c/ct_pgemm.c on the shapes where they beat the BLAS, 0 always the BLAS,
+    2 always the packed kernels. Returns the previous mode."""
+    global _pgemm_mode
+    if mode not in (0, 1, 2):
+        raise ValueError(f"_set_packed_gemm: mode must be 0, 1 or 2, got {mode}")
+    old = _pgemm_mode
+    _pgemm_mode = mode
+    return old
 
 
 def _register_blas_thread_controls():

@@ -11,11 +11,22 @@
 #include <string.h>
 
 /* Hot loops get AVX-512 and AVX2 clones picked at load time; -std=c11 keeps FP contraction
- * off, so every clone gives bit-identical results. */
+ * off, so every clone gives bit-identical results (the activations opt out: CT_ACT_CLONES). */
 #if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(CT_NO_CLONES)
 #define CT_NN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define CT_NN_CLONES
+#endif
+
+/* The activations' polynomial and exp evaluations are chains of multiply-adds: their clones
+ * contract them into FMAs (AVX-512 and Haswell-level AVX2, both with FMA), 1.5x faster for
+ * gelu than separately rounded steps and no less accurate. Results can differ in the last
+ * bit from the baseline clone (pre-FMA CPUs) but never with the thread count. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && !defined(CT_NO_CLONES)
+#define CT_ACT_CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default"), \
+                                     optimize("fp-contract=fast")))
+#else
+#define CT_ACT_CLONES CT_NN_CLONES
 #endif
 
 #define CT_NN_GRAIN 32768    /* below this many elements a kernel runs on one thread */
@@ -122,7 +133,7 @@ CT_MATH_INLINE float ct_mish_df(float x) {
     (void)p0; (void)p1; (void)p2;
 
 #define CT_ACT_FWD(name, T, expr)                                                                 \
-CT_NN_CLONES static void name(char **args, const int64_t *steps, int64_t n, const void *aux) {    \
+CT_ACT_CLONES static void name(char **args, const int64_t *steps, int64_t n, const void *aux) {    \
     CT_ACT_PARAMS(T)                                                                              \
     char *po = args[0]; const char *px = args[1];                                                 \
     const int64_t so = steps[0], sx = steps[1];                                                   \
@@ -138,7 +149,7 @@ CT_NN_CLONES static void name(char **args, const int64_t *steps, int64_t n, cons
 }
 
 #define CT_ACT_BWD(name, T, expr)                                                                 \
-CT_NN_CLONES static void name(char **args, const int64_t *steps, int64_t n, const void *aux) {    \
+CT_ACT_CLONES static void name(char **args, const int64_t *steps, int64_t n, const void *aux) {    \
     CT_ACT_PARAMS(T)                                                                              \
     char *po = args[0]; const char *pg = args[1], *px = args[2];                                  \
     const int64_t so = steps[0], sg = steps[1], sx = steps[2];                                    \

@@ -283,7 +283,7 @@ typedef struct {
     int64_t Hp, Wp, P, Lv, L;      /* padded plane of P values; the last output is at flat Lv - 1 */
     int64_t nimg, CP;              /* images per chunk; channel stride of a chunk's planes (nimg*P) */
     int64_t cs, is;                /* channel and image strides of the planes the kernels read */
-    int direct;                    /* 1x1, unpadded, channel-vectorised: read the input in place */
+    int direct;                    /* unpadded, uncropped, channel-vectorised: read the input in place */
     int64_t V, NR, R, Mt;          /* vector length, positions per micro-tile, channels per tile, tiles */
     int64_t off_n, w_n, xp_n, buf_n;   /* workspace parts (elements) */
     int nth;
@@ -326,7 +326,9 @@ static void ct_impl_plan(ct_impl *q, int64_t Cin, int64_t Mout, const int64_t *i
     q->CP = q->nimg * q->P;
     q->cs = q->CP;
     q->is = q->P;
-    q->direct = ch && q->KK == 1 && lead[0] == 0 && lead[1] == 0 && lead[2] == 0 && q->P == isz[0] * isz[1] * isz[2];
+    /* unpadded and not cropped: the padded planes would be the input itself */
+    q->direct = ch && lead[0] == 0 && lead[1] == 0 && lead[2] == 0 && Dp == isz[0] && q->Hp == isz[1] &&
+                q->Wp == isz[2];
     q->off_n = ct_up(q->K + CT_CNK, 8);
     q->xp_n = ct_up(Cin * q->CP + q->NR, 16);
     q->w_n = wgrad ? 0 : ct_up(G * q->Mt * q->R * q->K, 16);

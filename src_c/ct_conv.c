@@ -261,6 +261,7 @@ CT_DW_BWD_WEIGHT(ct_dw_bwd_weight_f64, double)
 #define CT_IMPL_BYTES (4 << 20)      /* padded planes of one chunk of images */
 #define CT_DOT_BYTES (32 * 1024)    /* one padded plane of one chunk (weight gradient) */
 #define CT_CHW_BYTES (512 * 1024)   /* padded planes + transposed gy of one chunk (weight gradient) */
+#define CT_CHW_GROUP_BYTES (8 << 20) /* chunks prepared and reduced together (weight gradient) */
 
 typedef float ct_vf32 __attribute__((vector_size(64)));
 typedef float ct_vf32u __attribute__((vector_size(64), aligned(4)));
@@ -282,12 +283,20 @@ typedef struct {
     int64_t isz[3], osz[3], k[3], dil[3], lead[3];   /* input index = padded index - lead */
     int64_t Hp, Wp, P, Lv, L;      /* padded plane of P values; the last output is at flat Lv - 1 */
     int64_t nimg, CP;              /* images per chunk; channel stride of a chunk's planes (nimg*P) */
+    int64_t ngrp;                  /* channel-vectorised weight gradient: chunks per parallel phase */
     int64_t cs, is;                /* channel and image strides of the planes the kernels read */
-    int direct;                    /* 1x1, unpadded, channel-vectorised: read the input in place */
+    int direct;                    /* unpadded, uncropped, channel-vectorised: read the input in place */
     int64_t V, NR, R, Mt;          /* vector length, positions per micro-tile, channels per tile, tiles */
     int64_t off_n, w_n, xp_n, buf_n;   /* workspace parts (elements) */
     int nth;
 } ct_impl;
+
+/* keep short copy loops as loops (GCC would turn them into memcpy/memset calls) */
+#if defined(__GNUC__) && !defined(__clang__)
+#define CT_NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define CT_NO_LIBCALLS
+#endif
 
 static int ct_is_stride1(const ct_conv_geom *g) {
     return g->stride[0] == 1 && g->stride[1] == 1 && g->stride[2] == 1;
@@ -326,15 +335,25 @@ static void ct_impl_plan(ct_impl *q, int64_t Cin, int64_t Mout, const int64_t *i
     q->CP = q->nimg * q->P;
     q->cs = q->CP;
     q->is = q->P;
-    q->direct = ch && q->KK == 1 && lead[0] == 0 && lead[1] == 0 && lead[2] == 0 && q->P == isz[0] * isz[1] * isz[2];
+    /* unpadded and not cropped: the padded planes would be the input itself */
+    q->direct = ch && lead[0] == 0 && lead[1] == 0 && lead[2] == 0 && Dp == isz[0] && q->Hp == isz[1] &&
+                q->Wp == isz[2];
     q->off_n = ct_up(q->K + CT_CNK, 8);
-    q->xp_n = ct_up(Cin * q->CP + q->NR, 16);
+    /* the channel-vectorised weight gradient prepares up to ngrp chunks at once, each with its
+     * own partial gradient, so that threads meet three times per group rather than per chunk */
+    q->ngrp = 1;
+    if (q->mode == CT_CH_WGRAD) {
+        int64_t nch = (B + q->nimg - 1) / q->nimg;
+        int64_t per_chunk = (q->direct ? 0 : Cin * q->CP) + q->nimg * q->L * q->Mt * q->R + Mout * q->K;
+        q->ngrp = ct_max(1, ct_min(nch, CT_CHW_GROUP_BYTES / ct_max(per_chunk * isize, 1)));
+    }
+    q->xp_n = ct_up((q->mode == CT_CH_WGRAD && q->direct ? 0 : q->ngrp * Cin * q->CP) + q->NR, 16);
     q->w_n = wgrad ? 0 : ct_up(G * q->Mt * q->R * q->K, 16);
     switch (q->mode) {
     case CT_POS_FWD: q->buf_n = (int64_t)q->nth * CT_MR * CT_LB * q->NR; break;
     case CT_POS_WGRAD: q->buf_n = q->Mt * CT_DMR * (q->CP + q->NR); break;
     case CT_CH_FWD: q->buf_n = (int64_t)q->nth * osz[2] * q->R; break;
-    default: q->buf_n = q->nimg * q->L * q->Mt * q->R;
+    default: q->buf_n = q->ngrp * (q->nimg * q->L * q->Mt * q->R + Mout * q->K);
     }
 }
 
@@ -357,22 +376,22 @@ static void ct_impl_offsets(const ct_impl *q, int64_t *off) {
  * dst[dp, hp, wp] := src[dp - lead0, hp - lead1, wp - lead2] (0 outside) at dst = xp + c*CP + i*P;
  * the last image's plane is followed by zeros up to NR values (a micro-tile reads that far). */
 #define CT_PAD_PLANE(NAME, T)                                                                    \
-static void NAME(const ct_impl *q, const T *src, T *xp, int64_t c, int64_t i, int64_t ncur) {   \
+static CT_NO_LIBCALLS void NAME(const ct_impl *q, const T *src, T *xp, int64_t c, int64_t i, int64_t ncur) { \
     const int64_t ID = q->isz[0], IH = q->isz[1], IW = q->isz[2], Hp = q->Hp, Wp = q->Wp;       \
     T *dst = xp + c * q->CP + i * q->P;                                                         \
     const int64_t Dp = q->P / (Hp * Wp);                                                        \
     int64_t a = ct_min(ct_max(q->lead[2], 0), Wp), b = ct_max(ct_min(IW + q->lead[2], Wp), a);  \
+    /* small planes (the common case here) are a few dozen bytes a row: one memset of the      \
+     * plane and plain copy loops, not three library calls per row */                           \
+    memset(dst, 0, (size_t)q->P * sizeof(T));                                                   \
     for (int64_t dp = 0; dp < Dp; dp++)                                                         \
         for (int64_t hp = 0; hp < Hp; hp++) {                                                   \
             T *d = dst + (dp * Hp + hp) * Wp;                                                   \
             int64_t id = dp - q->lead[0], ih = hp - q->lead[1];                                 \
-            if (id < 0 || id >= ID || ih < 0 || ih >= IH) {                                     \
-                memset(d, 0, (size_t)Wp * sizeof(T));                                           \
-                continue;                                                                       \
-            }                                                                                   \
-            memset(d, 0, (size_t)a * sizeof(T));                                                \
-            memcpy(d + a, src + (id * IH + ih) * IW + (a - q->lead[2]), (size_t)(b - a) * sizeof(T)); \
-            memset(d + b, 0, (size_t)(Wp - b) * sizeof(T));                                     \
+            if (id < 0 || id >= ID || ih < 0 || ih >= IH) continue;                             \
+            const T *s = src + (id * IH + ih) * IW - q->lead[2];                                \
+            if (b - a >= 64) memcpy(d + a, s + a, (size_t)(b - a) * sizeof(T));                 \
+            else for (int64_t j = a; j < b; j++) d[j] = s[j];                                   \
         }                                                                                       \
     if (i == ncur - 1) memset(dst + q->P, 0, (size_t)ct_min(q->NR, q->CP - ncur * q->P) * sizeof(T)); \
 }
@@ -645,7 +664,7 @@ static CT_CLONES void NAME(const ct_impl *q, const T *wpanel, const T *xp, const
     }                                                                                           \
 }
 
-/* gw[m, k] += sum over the chunk's output positions p of gyt[p, m] * xp[off[k] + base(p)],
+/* gw[m, k] := sum over the chunk's output positions p of gyt[p, m] * xp[off[k] + base(p)],
  * for channel tile mt and (channel, tap) block kt. */
 #define CT_CHW_TASK(NAME, T, VT, VTU)                                                            \
 static CT_CLONES void NAME(const ct_impl *q, const T *gyt, const T *xp, const int64_t *off,     \
@@ -674,7 +693,7 @@ static CT_CLONES void NAME(const ct_impl *q, const T *gyt, const T *xp, const in
         if (kk >= q->K) break;                                                                  \
         for (int64_t u = 0; u < R; u++) {                                                       \
             const int64_t m = mt * R + u;                                                       \
-            if (m < q->Mout) gw[m * q->K + kk] += u < V ? acc[j][0][u] : acc[j][1][u - V];      \
+            if (m < q->Mout) gw[m * q->K + kk] = u < V ? acc[j][0][u] : acc[j][1][u - V];       \
         }                                                                                       \
     }                                                                                           \
 }
@@ -686,8 +705,8 @@ CT_CH_TASK(ct_ch_task_f64, double, ct_vf64, ct_vf64u, ct_ch_kernel_f64)
 CT_CHW_TASK(ct_chw_task_f32, float, ct_vf32, ct_vf32u)
 CT_CHW_TASK(ct_chw_task_f64, double, ct_vf64, ct_vf64u)
 
-/* The channel-vectorised gemm over chunks: pad the planes, then (image, channel tile, output
- * row) tasks; arguments as for the position-vectorised run. */
+/* The channel-vectorised gemm over chunks: pad the planes, then (image, band of output rows,
+ * channel tile) tasks; arguments as for the position-vectorised run. */
 #define CT_CH_RUN(NAME, T, PAD, TASK)                                                            \
 static void NAME(const ct_impl *q0, const T *src, int64_t src_is, int64_t src_gs, int64_t Xin,   \
                  const T *wpack, const T *bias, T *dst, int64_t dst_is, int64_t dst_gs,          \
@@ -713,21 +732,29 @@ static void NAME(const ct_impl *q0, const T *src, int64_t src_is, int64_t src_gs
                         PAD(q, src + (b0 + i) * src_is + gi * src_gs + c * Xin, xp0, c, i, ncur); \
                     }                                                                           \
                 }                                                                               \
+                /* a task is a band of rows: one row per task made threads write the same   \
+                 * cache lines of small output planes (a 13-wide row is 52 bytes) */            \
+                const int64_t nbd = ct_max(1, ct_min(rows, (4 * q->nth + ncur * q->Mt - 1) / (ncur * q->Mt))); \
+                const int64_t band = (rows + nbd - 1) / nbd, nband = (rows + band - 1) / band;  \
                 _Pragma("omp for schedule(dynamic, 1)")                                           \
-                for (int64_t t = 0; t < ncur * rows * q->Mt; t++) {                             \
-                    int64_t i = t / (rows * q->Mt), r = t - i * rows * q->Mt;                   \
-                    int64_t row = r / q->Mt, mt = r - row * q->Mt;                              \
-                    TASK(q, wpack + gi * q->Mt * q->R * q->K, xp, off, mt, i, row / q->osz[1],  \
-                         row % q->osz[1], mybuf, bias ? bias + gi * q->Mout : NULL,             \
-                         dst + b0 * dst_is + gi * dst_gs, dst_is, Xout);                        \
+                for (int64_t t = 0; t < ncur * nband * q->Mt; t++) {                            \
+                    int64_t i = t / (nband * q->Mt), r = t - i * nband * q->Mt;                 \
+                    int64_t bd = r / q->Mt, mt = r - bd * q->Mt;                                \
+                    for (int64_t row = bd * band; row < ct_min(rows, (bd + 1) * band); row++)   \
+                        TASK(q, wpack + gi * q->Mt * q->R * q->K, xp, off, mt, i, row / q->osz[1], \
+                             row % q->osz[1], mybuf, bias ? bias + gi * q->Mout : NULL,         \
+                             dst + b0 * dst_is + gi * dst_gs, dst_is, Xout);                    \
                 }                                                                               \
             }                                                                                   \
         }                                                                                       \
     }                                                                                           \
 }
 
-/* Weight gradient, channel-vectorised: pad x's planes and transpose gy ([position][channel],
- * 0 past Mout), then (channel tile, (channel, tap) block) tasks add into gw. */
+/* Weight gradient, channel-vectorised, ngrp chunks of nimg images at a time: pad x's planes
+ * and transpose gy ([position][channel], 0 past Mout) of every chunk of the group, then
+ * (chunk, channel tile, (channel, tap) block) tasks each store their chunk's sum into the
+ * chunk's partial gradient, then the partials are added to gw in chunk order. gw is summed
+ * chunk by chunk in an order fixed by the shapes, whatever the thread count. */
 #define CT_CHW_RUN(NAME, T, PAD, TASK)                                                           \
 static void NAME(const ct_impl *q0, const T *x, int64_t x_is, int64_t x_gs, int64_t X,           \
                  const T *gy, int64_t gy_is, int64_t gy_gs, int64_t L, T *gw, int64_t B,         \
@@ -735,35 +762,48 @@ static void NAME(const ct_impl *q0, const T *x, int64_t x_is, int64_t x_gs, int6
     ct_impl qq = *q0;                                                                           \
     const ct_impl *q = &qq;                                                                     \
     if (qq.direct) { qq.cs = X; qq.is = x_is; }                                                 \
-    const int64_t NR = q->NR, Cin = q->Cin, Mout = q->Mout, CP = q->CP;                         \
-    const int64_t Mp = q->Mt * q->R, nkt = (q->K + CT_CNK - 1) / CT_CNK;                        \
-    const int64_t npad = qq.direct ? 0 : Cin;                                                   \
+    const int64_t Cin = q->Cin, Mout = q->Mout, CP = q->CP, K = q->K, nimg = q->nimg;           \
+    const int64_t Mp = q->Mt * q->R, nkt = (K + CT_CNK - 1) / CT_CNK, MK = Mout * K;            \
+    const int64_t npad = qq.direct ? 0 : Cin, ntile = q->Mt * nkt;                              \
+    T *part = gyt + q->ngrp * nimg * L * Mp;                                                    \
     ct_impl_offsets(q, off);                                                                    \
-    if (!qq.direct) memset(xp0 + Cin * CP, 0, (size_t)NR * sizeof(T));                          \
-    memset(gw, 0, (size_t)(G * Mout * q->K) * sizeof(T));                                       \
+    memset(gw, 0, (size_t)(G * MK) * sizeof(T));                                                \
     _Pragma("omp parallel num_threads(q->nth)")                                                 \
-    for (int64_t b0 = 0; b0 < B; b0 += q->nimg) {                                               \
-        const int64_t ncur = ct_min(q->nimg, B - b0);                                           \
+    for (int64_t b0 = 0; b0 < B; b0 += q->ngrp * nimg) {                                        \
+        const int64_t nb = ct_min(q->ngrp * nimg, B - b0), nch = (nb + nimg - 1) / nimg;        \
         for (int64_t gi = 0; gi < G; gi++) {                                                    \
-            const T *xp = qq.direct ? x + b0 * x_is + gi * x_gs : xp0;                          \
             _Pragma("omp for schedule(dynamic, 4)")                                               \
-            for (int64_t t = 0; t < ncur * (npad + q->Mt); t++) {                               \
+            for (int64_t t = 0; t < nb * (npad + q->Mt); t++) {                                 \
                 int64_t i = t / (npad + q->Mt), c = t - i * (npad + q->Mt);                     \
                 if (c < npad) {                                                                 \
-                    PAD(q, x + (b0 + i) * x_is + gi * x_gs + c * X, xp0, c, i, ncur);           \
+                    int64_t j = i / nimg, ii = i - j * nimg;                                    \
+                    PAD(q, x + (b0 + i) * x_is + gi * x_gs + c * X, xp0 + j * Cin * CP, c, ii,  \
+                        ct_min(nimg, nb - j * nimg));                                           \
                     continue;                                                                   \
                 }                                                                               \
-                int64_t m0 = (c - npad) * q->R;                                                 \
+                int64_t m0 = (c - npad) * q->R, m1 = ct_min(m0 + q->R, Mout);                   \
                 const T *s = gy + (b0 + i) * gy_is + gi * gy_gs;                                \
                 T *d = gyt + i * L * Mp;                                                        \
-                for (int64_t m = m0; m < m0 + q->R; m++)                                        \
-                    if (m < Mout) for (int64_t l = 0; l < L; l++) d[l * Mp + m] = s[m * L + l];   \
-                    else for (int64_t l = 0; l < L; l++) d[l * Mp + m] = 0;                     \
+                for (int64_t l = 0; l < L; l++) {                                               \
+                    T *dl = d + l * Mp;                                                         \
+                    int64_t m = m0;                                                             \
+                    for (; m < m1; m++) dl[m] = s[m * L + l];                                   \
+                    for (; m < m0 + q->R; m++) dl[m] = 0;                                       \
+                }                                                                               \
             }                                                                                   \
             _Pragma("omp for schedule(dynamic, 1)")                                               \
-            for (int64_t t = 0; t < q->Mt * nkt; t++) {                                         \
-                int64_t mt = t / nkt, kt = t - mt * nkt;                                        \
-                TASK(q, gyt, xp, off, mt, kt, ncur, gw + gi * Mout * q->K);                     \
+            for (int64_t t = 0; t < nch * ntile; t++) {                                         \
+                int64_t j = t / ntile, r = t - j * ntile, mt = r / nkt, kt = r - mt * nkt;      \
+                const T *xp = qq.direct ? x + (b0 + j * nimg) * x_is + gi * x_gs                \
+                                        : xp0 + j * Cin * CP;                                   \
+                TASK(q, gyt + j * nimg * L * Mp, xp, off, mt, kt, ct_min(nimg, nb - j * nimg),  \
+                     part + j * MK);                                                            \
+            }                                                                                   \
+            _Pragma("omp for schedule(static)")                                                   \
+            for (int64_t i0 = 0; i0 < MK; i0 += 256) {                                          \
+                T *d = gw + gi * MK;                                                            \
+                for (int64_t j = 0; j < nch; j++)                                               \
+                    for (int64_t i = i0; i < ct_min(i0 + 256, MK); i++) d[i] += part[j * MK + i]; \
             }                                                                                   \
         }                                                                                       \
     }                                                                                           \

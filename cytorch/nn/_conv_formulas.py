@@ -45,6 +45,8 @@ def _conv_bw(n, g):
     x, w = n.saved_tensors
     stride, pad, dil, groups = n.ctx
     nx, nw, nb = n.needs_input_grad
+    if nx and nw:
+        g = g.contiguous()      # both kernels read g densely: copy a broadcast gradient once, not twice
     gx = conv_input_grad(g, w, _spatial(x), stride, pad, dil, groups) if nx else None
     gw = conv_weight_grad(x, g, _spatial(w), stride, pad, dil, groups) if nw else None
     gb = g.sum([0] + list(range(2, g.dim()))) if nb else None

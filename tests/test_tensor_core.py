@@ -79,6 +79,30 @@ def test_ragged_input_error():
         ct.tensor([[1, 2], [3]])
 
 
+@pytest.mark.parametrize("data,exc,msg", [
+    ([[1, 2], [3]], ValueError, "expected sequence of length 2 at dim 1 (got 1)"),
+    ([[[1, 2], [3, 4]], [[1, 2], [3]]], ValueError, "expected sequence of length 2 at dim 2 (got 1)"),
+    ([[1], [2, 3]], ValueError, "expected sequence of length 1 at dim 1 (got 2)"),
+    ([[1, 2], 3], TypeError, "not a sequence"),
+    ([1, [2]], TypeError, None),
+    ([1, 2 ** 64], ValueError, "Overflow when unpacking long long"),
+])
+def test_malformed_nested_data_errors_match_pytorch(data, exc, msg):
+    # PyTorch's exception type and message (checked against torch.tensor where installed)
+    with pytest.raises(exc) as ours:
+        ct.tensor(data)
+    if msg is not None:
+        assert str(ours.value) == msg
+    try:
+        import torch
+    except ImportError:
+        return
+    with pytest.raises(exc) as theirs:
+        torch.tensor(data)
+    if msg is not None:
+        assert str(theirs.value) == msg
+
+
 @pytest.mark.parametrize("fn,ref", [
     (lambda: ct.zeros(2, 3), np.zeros((2, 3), np.float32)),
     (lambda: ct.ones((2, 3), dtype=ct.int32), np.ones((2, 3), np.int32)),

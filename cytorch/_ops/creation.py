@@ -91,12 +91,14 @@ def _from_nested(data, dtype):
         arr = data
     else:
         if isinstance(data, (list, tuple)) and not _is_rectangular(data):
-            raise ValueError(f"expected sequence of equal length at each level, got ragged data")
+            raise ValueError("expected sequence of equal length at each level, got ragged data")
         arr = np.array(_plain(data))
     if dtype._name == "bfloat16":
         src = from_numpy(np.ascontiguousarray(arr, dtype=np.float32))
         return src.to(dtype)
     if arr.dtype.kind == "O":
+        if any(isinstance(v, int) and not -2**63 <= v < 2**63 for v in arr.flat):
+            raise ValueError("Overflow when unpacking long long")
         raise TypeError("tensor(): could not convert data of object dtype")
     if arr.dtype.kind == "f" and dtype._name in ("uint8", "int8", "int16", "int32", "int64"):
         arr = np.trunc(arr)
@@ -105,15 +107,38 @@ def _from_nested(data, dtype):
 
 
 def _nested_shape(x):
-    """Shape of nested lists/tuples (ValueError when ragged); module-level so no closure cycle."""
-    if isinstance(x, (list, tuple)):
-        shapes = [_nested_shape(v) for v in x]
-        if any(s != shapes[0] for s in shapes):
-            raise ValueError(f"expected sequence of length {len(shapes[0]) if shapes[0] else 0} at dim 1 (got ragged input)")
-        return (len(x),) + (shapes[0] if shapes else ())
+    """Shape of nested lists/tuples, checked like PyTorch: the first element at each depth
+    sets the expected length there (ValueError naming the dim on a mismatch; TypeError when
+    a number stands where a sequence is expected, or a sequence where a number is)."""
+    shape = []
+    v = x
+    while isinstance(v, (list, tuple)):
+        shape.append(len(v))
+        if not v:
+            break
+        v = v[0]
+    if isinstance(v, TensorBase):
+        shape.extend(v.shape)
+    _check_nested(x, shape, 0)
+    return tuple(shape)
+
+
+def _check_nested(x, shape, dim):
+    if dim == len(shape):
+        if isinstance(x, (list, tuple)):
+            raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as a number")
+        return
     if isinstance(x, TensorBase):
-        return tuple(x.shape)
-    return ()
+        if tuple(x.shape) != tuple(shape[dim:]):
+            raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got tensor of shape "
+                             f"{tuple(x.shape)})")
+        return
+    if not isinstance(x, (list, tuple)):
+        raise TypeError("not a sequence")
+    if len(x) != shape[dim]:
+        raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(x)})")
+    for v in x:
+        _check_nested(v, shape, dim + 1)
 
 
 def _is_rectangular(data):

@@ -4,6 +4,7 @@
 #pragma GCC optimize("fp-contract=fast")
 #endif
 #include "ct_pgemm.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,9 +12,16 @@
 #define CT_PG_INLINE static inline __attribute__((always_inline))
 
 /* Packing buffers of the calling thread, grown on demand and kept: a gemm of these sizes
- * takes 0.1-5 ms, and a fresh ~1 MB buffer per call would cost page faults each time. */
+ * takes 0.1-5 ms, and a fresh ~1 MB buffer per call would cost page faults each time. A
+ * thread-specific key frees a thread's buffer when the thread exits (a program that multiplies
+ * from many short-lived threads would otherwise keep ~1 MB per thread). */
 static _Thread_local char *ct_pg_buf;
 static _Thread_local size_t ct_pg_cap;
+static pthread_key_t ct_pg_key;
+static pthread_once_t ct_pg_key_once = PTHREAD_ONCE_INIT;
+static int ct_pg_key_ok;
+
+static void ct_pg_key_init(void) { ct_pg_key_ok = pthread_key_create(&ct_pg_key, free) == 0; }
 
 static char *ct_pg_scratch(size_t bytes) {
     if (bytes > ct_pg_cap) {
@@ -21,6 +29,8 @@ static char *ct_pg_scratch(size_t bytes) {
         ct_pg_cap = (bytes + 4095) / 4096 * 4096;
         ct_pg_buf = aligned_alloc(64, ct_pg_cap);
         if (!ct_pg_buf) ct_pg_cap = 0;
+        pthread_once(&ct_pg_key_once, ct_pg_key_init);
+        if (ct_pg_key_ok) pthread_setspecific(ct_pg_key, ct_pg_buf);
     }
     return ct_pg_buf;
 }

@@ -150,3 +150,30 @@ def test_linear_backward_matches_torch(torch):
                      for t in (y, xt.grad, wt.grad, bt.grad)])
     for a, b in zip(*outs):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/statm"), reason="reads /proc/self/statm")
+def test_packing_buffers_are_freed_when_a_thread_exits():
+    """Each thread's packing buffer (~1 MB) is freed at thread exit, so multiplying from many
+    short-lived threads does not grow memory (it grew ~0.8 MiB per thread before)."""
+    import threading
+    a, b = cytorch.randn(512, 256), cytorch.randn(256, 512)
+    old_mode, old_threads = _blas._set_packed_gemm(2), cytorch.get_num_threads()
+
+    def rss_mib():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * 4096 / 2 ** 20
+
+    try:
+        cytorch.set_num_threads(1)
+        a @ b
+        before = rss_mib()
+        for _ in range(100):
+            t = threading.Thread(target=lambda: a @ b)
+            t.start()
+            t.join()
+        grown = rss_mib() - before
+    finally:
+        _blas._set_packed_gemm(old_mode)
+        cytorch.set_num_threads(old_threads)
+    assert grown < 30, f"resident memory grew {grown:.1f} MiB over 100 short-lived threads"
